@@ -1,0 +1,49 @@
+"""One model for every kind of finding: vulnerability, secret, misconfiguration, code."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from glasshouse.model.package import Location, Package
+from glasshouse.model.severity import Severity
+
+
+class FindingKind(enum.Enum):
+    VULNERABILITY = "vulnerability"
+    SECRET = "secret"
+    MISCONFIGURATION = "misconfiguration"
+    CODE = "code"
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """What the developer should do. ``versions`` is set for dependency upgrades."""
+
+    summary: str
+    versions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class VulnerabilityDetails:
+    """The kind-specific payload of a vulnerable-dependency finding."""
+
+    package: Package
+    advisory_ids: tuple[str, ...]  # the primary id first, then every alias, merged
+    fixed_versions: tuple[str, ...]  # versions fixing this advisory, ascending
+    cvss_vectors: tuple[str, ...] = ()
+    severity_source: str = "unknown"  # "cvss_v3", "cvss_v4", "database" or "unknown"
+    references: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    kind: FindingKind
+    rule_id: str
+    title: str
+    severity: Severity
+    location: Location
+    fingerprint: str
+    fix: Fix | None = None
+    vulnerability: VulnerabilityDetails | None = None
+    tags: tuple[str, ...] = field(default=())

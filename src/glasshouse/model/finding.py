@@ -11,7 +11,7 @@ from glasshouse.model.severity import Severity
 
 class FindingKind(enum.Enum):
     VULNERABILITY = "vulnerability"
-    SECRET = "secret"
+    SECRET = "secret"  # noqa: S105 - a kind of finding, not a credential
     MISCONFIGURATION = "misconfiguration"
     CODE = "code"
 

@@ -1,0 +1,279 @@
+"""The command line: the only place that prints and exits.
+
+Exit codes of ``scan`` (DESIGN.md): 0 gate passed, 1 gate failed on policy,
+2 incomplete, 3 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from glasshouse import __version__
+from glasshouse.advisories.importer import ArchiveError, import_path
+from glasshouse.advisories.store import AdvisoryStore, StoreError
+from glasshouse.advisories.update import UpdateError, check_base_url, update_ecosystem
+from glasshouse.cli import progress as progress_display
+from glasshouse.config import DEFAULT_MAX_DB_AGE_HOURS, cache_dir, osv_base_url
+from glasshouse.ecosystems import DEFAULT_UPDATE_ECOSYSTEMS
+from glasshouse.model import ExitCode
+from glasshouse.report.registry import RENDERERS
+from glasshouse.report.table import write as write_table
+from glasshouse.scan import ScanOptions, run_scan
+
+err = Console(stderr=True, highlight=False)
+
+
+def _fail(message: str, code: ExitCode) -> int:
+    err.print(
+        f"[bold red]error:[/] {click.style(message, reset=False)}", markup=True, soft_wrap=True
+    )
+    return int(code)
+
+
+def _parse_outputs(values: tuple[str, ...]) -> list[tuple[str, Path]]:
+    outputs = []
+    for value in values:
+        fmt, sep, file = value.partition("=")
+        if not sep or not file:
+            raise click.BadParameter(f"{value!r}: expected FORMAT=FILE", param_hint="--output")
+        if fmt not in RENDERERS:
+            known = ", ".join(sorted(RENDERERS))
+            raise click.BadParameter(
+                f"unknown format {fmt!r} (known: {known})", param_hint="--output"
+            )
+        outputs.append((fmt, Path(file)))
+    return outputs
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="glasshouse")
+def cli() -> None:
+    """Glasshouse: a security quality gate for the delivery pipeline."""
+
+
+@cli.command()
+@click.argument("path", default=".", type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(RENDERERS)),
+    default="table",
+    show_default=True,
+    help="What to print on stdout.",
+)
+@click.option(
+    "--output",
+    "outputs",
+    multiple=True,
+    metavar="FORMAT=FILE",
+    help="Also write a report to FILE (repeatable), e.g. --output json=report.json.",
+)
+@click.option("--offline", is_flag=True, help="Never touch the network.")
+@click.option(
+    "--max-db-age",
+    type=float,
+    default=DEFAULT_MAX_DB_AGE_HOURS,
+    show_default=True,
+    metavar="HOURS",
+    help="Refresh downloaded advisories older than this (unless --offline).",
+)
+@click.option("--no-progress", is_flag=True, help="Never show a progress display.")
+def scan(
+    path: Path,
+    fmt: str,
+    outputs: tuple[str, ...],
+    offline: bool,
+    max_db_age: float,
+    no_progress: bool,
+) -> int:
+    """Scan PATH (default: the current directory) and exit with the gate's verdict.
+
+    Exit codes: 0 passed, 1 failed on policy, 2 incomplete, 3 usage error.
+    """
+    targets = _parse_outputs(outputs)
+    if not path.exists():
+        return _fail(f"{path}: no such file or directory", ExitCode.USAGE)
+    options = ScanOptions(
+        target=path,
+        cache_dir=cache_dir(),
+        offline=offline,
+        base_url=osv_base_url(),
+        max_db_age_hours=max_db_age,
+    )
+    with progress_display.display(progress_display.wanted(no_progress)) as hook:
+        report = run_scan(options, progress=hook)
+    if fmt == "table":
+        write_table(report, Console(highlight=False, soft_wrap=False))
+    else:
+        sys.stdout.write(RENDERERS[fmt](report))
+    code = report.decision.exit_code
+    for out_fmt, file in targets:
+        try:
+            _write_atomically(file, RENDERERS[out_fmt](report))
+        except OSError as exc:
+            err.print(f"error: cannot write {file}: {exc.strerror or exc}")
+            code = max(code, ExitCode.INCOMPLETE)
+    return int(code)
+
+
+def _write_atomically(file: Path, text: str) -> None:
+    file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = file.with_name(f".{file.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(file)
+
+
+@cli.group()
+def db() -> None:
+    """Manage the local OSV advisory database."""
+
+
+@db.command("update")
+@click.option(
+    "--base-url",
+    default=None,
+    metavar="URL",
+    help="Where the exports live: <URL>/<ECOSYSTEM>/all.zip (default: osv.dev's bucket, "
+    "or $GLASSHOUSE_OSV_URL).",
+)
+@click.option(
+    "--ecosystem",
+    "ecosystems",
+    multiple=True,
+    metavar="NAME",
+    help="Ecosystem to fetch (repeatable; default: every one a lockfile parser reads).",
+)
+@click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds per request.")
+@click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
+def db_update(
+    base_url: str | None, ecosystems: tuple[str, ...], timeout: float, no_progress: bool
+) -> int:
+    """Download the advisory exports that changed since the last update."""
+    url = base_url or osv_base_url()
+    try:
+        check_base_url(url)
+    except ValueError as exc:
+        return _fail(str(exc), ExitCode.USAGE)
+    store = AdvisoryStore.in_dir(cache_dir())
+    failed = False
+    with (
+        store,
+        progress_display.display(progress_display.wanted(no_progress), transfer=True) as hook,
+    ):
+        for ecosystem in ecosystems or DEFAULT_UPDATE_ECOSYSTEMS:
+            try:
+                result = update_ecosystem(store, url, ecosystem, timeout=timeout, progress=hook)
+            except (UpdateError, StoreError) as exc:
+                err.print(f"error: {ecosystem}: {exc}", soft_wrap=True)
+                failed = True
+                continue
+            for line in result.errors:
+                err.print(f"warning: {ecosystem}: {line}", soft_wrap=True)
+            if result.imported is None:
+                err.print(f"{ecosystem}: unchanged")
+            else:
+                err.print(
+                    f"{ecosystem}: {result.imported.imported} advisories"
+                    f" ({result.imported.withdrawn} withdrawn skipped)"
+                )
+    return int(ExitCode.INCOMPLETE if failed else ExitCode.PASSED)
+
+
+@db.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
+def db_import(paths: tuple[Path, ...], no_progress: bool) -> int:
+    """Import OSV zips, directories of OSV JSON files, or single JSON files."""
+    store = AdvisoryStore.in_dir(cache_dir())
+    incomplete = False
+    with store, progress_display.display(progress_display.wanted(no_progress)) as hook:
+        for path in paths:
+            started = time.perf_counter()
+            label = str(path)
+
+            def on_entry(done: int, total: int, label: str = label) -> None:
+                hook(label, done, total)
+
+            try:
+                result = import_path(store, path, progress=on_entry)
+            except (ArchiveError, StoreError) as exc:
+                err.print(f"error: {exc}", soft_wrap=True)
+                incomplete = True
+                continue
+            for line in result.errors:
+                err.print(f"error: {path}: {line}", soft_wrap=True)
+            incomplete = incomplete or bool(result.errors)
+            err.print(
+                f"{path}: {result.imported} advisories imported"
+                f" ({result.withdrawn} withdrawn skipped, {len(result.errors)} rejected)"
+                f" in {time.perf_counter() - started:.2f}s"
+            )
+    return int(ExitCode.INCOMPLETE if incomplete else ExitCode.PASSED)
+
+
+@db.command("status")
+def db_status() -> int:
+    """Show the ecosystems, advisory counts and age of the local database."""
+    store = AdvisoryStore.in_dir(cache_dir())
+    out = Console(highlight=False)
+    if not store.path.exists():
+        return _fail(
+            f"no advisory database at {store.path}: run `glasshouse db update` "
+            "(or `glasshouse db import PATH` offline)",
+            ExitCode.INCOMPLETE,
+        )
+    try:
+        with store:
+            sources = store.sources()
+            counts = store.ecosystem_counts()
+    except StoreError as exc:
+        return _fail(str(exc), ExitCode.INCOMPLETE)
+    out.print(f"database: {store.path}")
+    table = Table("ecosystem", "advisories", box=None, pad_edge=False)
+    for ecosystem, count in sorted(counts.items()):
+        table.add_row(ecosystem, str(count))
+    out.print(table)
+    table = Table(
+        "source", "kind", "advisories", "checked", "newest advisory", box=None, pad_edge=False
+    )
+    now = time.time()
+    for source in sources:
+        hours = (now - source.fetched_at) / 3600
+        age = f"{hours:.1f} h ago" if hours < 48 else f"{hours / 24:.0f} days ago"
+        table.add_row(
+            source.name, source.kind, str(source.advisory_count), age, source.newest_modified
+        )
+    out.print(table)
+    return int(ExitCode.PASSED)
+
+
+def main() -> None:
+    try:
+        code = cli.main(prog_name="glasshouse", standalone_mode=False)
+    except click.exceptions.Abort:
+        err.print("aborted")
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(int(ExitCode.USAGE))
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:  # a bug must not pass the gate, nor bury the log in a traceback
+        if os.environ.get("GLASSHOUSE_DEBUG"):
+            raise
+        err.print(
+            f"internal error: {type(exc).__name__}: {exc} "
+            "(set GLASSHOUSE_DEBUG=1 for the traceback; please report it)",
+            soft_wrap=True,
+        )
+        sys.exit(int(ExitCode.INCOMPLETE))
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,38 @@
+"""Package URLs (purl) for packages, as SBOMs and the server identify them."""
+
+from __future__ import annotations
+
+from packageurl import PackageURL
+
+from glasshouse.ecosystems import base_ecosystem
+from glasshouse.model import Package
+
+_PURL_TYPES = {
+    "PyPI": "pypi",
+    "npm": "npm",
+    "Go": "golang",
+    "crates.io": "cargo",
+    "Maven": "maven",
+    "RubyGems": "gem",
+    "Packagist": "composer",
+    "NuGet": "nuget",
+    "Debian": "deb",
+    "Alpine": "apk",
+}
+
+
+def purl(package: Package) -> str | None:
+    kind = _PURL_TYPES.get(base_ecosystem(package.ecosystem))
+    if kind is None:
+        return None
+    namespace: str | None = None
+    name = package.name
+    if kind == "maven" and ":" in name:
+        namespace, name = name.split(":", 1)
+    elif kind in ("npm", "golang", "composer") and "/" in name:
+        namespace, name = name.rsplit("/", 1)
+    if kind == "pypi":
+        name = name.lower().replace("_", "-")
+    return PackageURL(
+        type=kind, namespace=namespace, name=name, version=package.version
+    ).to_string()

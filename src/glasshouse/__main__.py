@@ -1,0 +1,5 @@
+"""``python -m glasshouse`` runs the command line."""
+
+from glasshouse.cli.main import main
+
+main()

@@ -1,0 +1,98 @@
+"""The matcher against the real OSV exports of ../shared/osv.
+
+For a sample of real advisories, every version an advisory lists as affected (its
+``versions`` list, and each ``introduced`` version of its ranges) must be reported, and
+each ``fixed`` version must not be, unless the advisory itself also lists it as affected.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from glasshouse.advisories.store import AdvisoryStore
+from glasshouse.model import Location, Package
+from glasshouse.scanners.dependencies import DependencyScanner
+
+SAMPLE = 250  # advisories per ecosystem
+
+
+def _sample(export: Path, ecosystem: str) -> list[dict[str, Any]]:
+    with zipfile.ZipFile(export) as archive:
+        docs = [json.loads(archive.read(name)) for name in sorted(archive.namelist())]
+    usable = [
+        d
+        for d in docs
+        if not d.get("withdrawn")
+        and any(a.get("package", {}).get("ecosystem") == ecosystem for a in d.get("affected", []))
+    ]
+    return random.Random(1234).sample(usable, min(SAMPLE, len(usable)))
+
+
+def _expectations(
+    doc: dict[str, Any], ecosystem: str
+) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    affected: set[tuple[str, str]] = set()
+    fixed: set[tuple[str, str]] = set()
+    for entry in doc.get("affected", []):
+        package = entry.get("package", {})
+        if package.get("ecosystem") != ecosystem:
+            continue
+        name = package["name"]
+        listed = set(entry.get("versions", []))
+        affected.update((name, v) for v in list(listed)[:30])
+        for rng in entry.get("ranges", []):
+            if rng["type"] == "GIT":
+                continue
+            events = rng["events"]
+            fixes = {e["fixed"] for e in events if "fixed" in e}
+            for event in events:
+                intro = event.get("introduced")
+                if intro and intro not in ("0", "0.0.0-0") and intro not in fixes:
+                    affected.add((name, intro))
+            fixed.update((name, v) for v in fixes if v not in listed)
+    return affected, fixed
+
+
+def test_sampled_real_advisories_match_their_own_versions(
+    imported_cache: Path, osv_exports: dict[str, Path]
+) -> None:
+    store = AdvisoryStore.in_dir(imported_cache)
+    missed: list[str] = []
+    wrongly: list[str] = []
+    checked = 0
+    for ecosystem, export in osv_exports.items():
+        expected_in: dict[tuple[str, str], set[str]] = {}
+        expected_out: dict[tuple[str, str], set[str]] = {}
+        for doc in _sample(export, ecosystem):
+            ids = {doc["id"], *doc.get("aliases", [])}
+            affected, fixed = _expectations(doc, ecosystem)
+            for pin in affected:
+                expected_in.setdefault(pin, set()).add(doc["id"])
+            for pin in fixed - affected:
+                expected_out.setdefault(pin, set()).update(ids)
+        pins = set(expected_in) | set(expected_out)
+        packages = [Package(n, v, ecosystem, Location(f"{n}@{v}")) for n, v in sorted(pins)]
+        result = DependencyScanner(store).scan(packages)
+        reported: dict[tuple[str, str], set[str]] = {}
+        for finding in result.findings:
+            assert finding.vulnerability is not None
+            pkg = finding.vulnerability.package
+            assert pkg.version is not None
+            reported.setdefault((pkg.name, pkg.version), set()).update(
+                finding.vulnerability.advisory_ids
+            )
+        for pin, ids in expected_in.items():
+            checked += len(ids)
+            missed.extend(f"{ecosystem} {pin}: {i}" for i in ids - reported.get(pin, set()))
+        for pin, ids in expected_out.items():
+            checked += 1
+            leaked = ids & reported.get(pin, set())
+            if leaked and not (expected_in.get(pin, set()) & leaked):
+                wrongly.append(f"{ecosystem} {pin}: {sorted(leaked)}")
+    assert checked > 1000
+    assert missed == []
+    assert wrongly == []

@@ -72,6 +72,7 @@ def run_scan(options: ScanOptions, progress: ProgressHook | None = None) -> Repo
                         "no advisory database: run `glasshouse db update` "
                         "(or `glasshouse db import PATH` offline)"
                     )
+                problems.extend(_uncovered(store, packages))
                 if progress is not None:
                     progress("matching advisories", 0, 1)
                 result = DependencyScanner(store).scan(packages)
@@ -130,6 +131,25 @@ def _unchecked(packages: list[Package], why: str) -> list[Problem]:
             )
         )
     return problems
+
+
+def _uncovered(store: AdvisoryStore, packages: list[Package]) -> list[Problem]:
+    """Ecosystems found in the tree that the database holds no advisories for: checking
+    their packages against nothing would be a false pass."""
+    covered = set(store.ecosystem_counts())
+    missing: dict[str, int] = defaultdict(int)
+    for package in packages:
+        ecosystem = base_ecosystem(package.ecosystem)
+        if package.version is not None and ecosystem not in covered:
+            missing[ecosystem] += 1
+    return [
+        Problem(
+            SCANNER,
+            f"no {ecosystem} advisories in the database, {count} package(s) not checked: "
+            f"run `glasshouse db update --ecosystem {ecosystem}`",
+        )
+        for ecosystem, count in sorted(missing.items())
+    ]
 
 
 def _database_ages(store: AdvisoryStore) -> dict[str, str]:

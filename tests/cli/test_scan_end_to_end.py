@@ -207,3 +207,20 @@ def test_usage_errors_exit_3(tmp_path: Path, imported_cache: Path) -> None:
     assert bad.returncode == 3
     assert "unknown format" in bad.stderr
     assert run(["scan", "--no-such-flag"], imported_cache).returncode == 3
+
+
+def test_ecosystem_missing_from_the_database_is_incomplete_not_clean(
+    tmp_path: Path, imported_cache: Path
+) -> None:
+    tree = tmp_path / "js"
+    tree.mkdir()
+    lock = {
+        "name": "app",
+        "lockfileVersion": 3,
+        "packages": {"": {"name": "app"}, "node_modules/lodash": {"version": "4.17.4"}},
+    }
+    (tree / "package-lock.json").write_text(json.dumps(lock))
+    result = run(["scan", str(tree), "--offline"], imported_cache)
+    assert result.returncode == 2, result.stdout
+    assert "no npm advisories in the database" in result.stdout
+    assert "glasshouse db update --ecosystem npm" in result.stdout

@@ -48,6 +48,12 @@ CREATE TABLE IF NOT EXISTS affected (
     name TEXT NOT NULL,              -- normalized with ecosystems.normalize_name
     advisory INTEGER NOT NULL REFERENCES advisories(rowid)
 );
+CREATE TABLE IF NOT EXISTS source_ecosystems (
+    source TEXT NOT NULL,
+    ecosystem TEXT NOT NULL,
+    advisory_count INTEGER NOT NULL,
+    PRIMARY KEY (source, ecosystem)
+);
 CREATE INDEX IF NOT EXISTS affected_key ON affected (ecosystem, name);
 CREATE INDEX IF NOT EXISTS affected_source ON affected (source);
 """
@@ -167,11 +173,18 @@ class AdvisoryStore:
         return next((s for s in self.sources() if s.name == name), None)
 
     def ecosystem_counts(self) -> dict[str, int]:
+        """Advisories per ecosystem, per source summed (a copy in two sources counts twice).
+
+        An ecosystem absent here has no advisories at all: a scan must not pass its
+        packages as clean.
+        """
         conn = self._connect(create=False)
-        rows = conn.execute(
-            "SELECT f.ecosystem, COUNT(DISTINCT a.id) FROM affected f"
-            " JOIN advisories a ON a.rowid = f.advisory GROUP BY f.ecosystem"
-        ).fetchall()
+        try:
+            rows = conn.execute(
+                "SELECT ecosystem, SUM(advisory_count) FROM source_ecosystems GROUP BY ecosystem"
+            ).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"advisory database {self.path} is unreadable ({exc})") from None
         return dict(rows)
 
     def lookup(
@@ -232,6 +245,8 @@ class AdvisoryStore:
         with self._transaction() as conn:
             conn.execute("DELETE FROM affected WHERE source = ?", (name,))
             conn.execute("DELETE FROM advisories WHERE source = ?", (name,))
+            conn.execute("DELETE FROM source_ecosystems WHERE source = ?", (name,))
+            per_ecosystem: dict[str, int] = defaultdict(int)
             count = 0
             newest = ""
             cursor = conn.cursor()
@@ -245,8 +260,14 @@ class AdvisoryStore:
                     "INSERT INTO affected (source, ecosystem, name, advisory) VALUES (?,?,?,?)",
                     [(name, eco, pkg, rowid) for eco, pkg in record.keys],
                 )
+                for ecosystem in {eco for eco, _ in record.keys}:
+                    per_ecosystem[ecosystem] += 1
                 count += 1
                 newest = max(newest, record.modified)
+            conn.executemany(
+                "INSERT INTO source_ecosystems VALUES (?, ?, ?)",
+                [(name, eco, n) for eco, n in per_ecosystem.items()],
+            )
             conn.execute(
                 "INSERT OR REPLACE INTO sources VALUES (?,?,?,?,?,?,?,?,?)",
                 (name, kind, location, etag, last_modified, now, now, count, newest),

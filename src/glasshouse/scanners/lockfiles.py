@@ -46,6 +46,7 @@ def parse_files(
     on_file: Callable[[str], None] | None = None,
 ) -> InventoryResult:
     result = InventoryResult()
+    seen: set[tuple[str, str | None, str, str, int | None]] = set()
     root = root.resolve()
     if root.is_file():
         root = root.parent
@@ -89,6 +90,18 @@ def parse_files(
                     )
                 )
                 continue
-            result.packages.extend(packages)
+            # A requirements file included with -r is also found by the walk on its own:
+            # the same package at the same place is one package.
+            for package in packages:
+                key = (
+                    package.name,
+                    package.version,
+                    package.ecosystem,
+                    package.location.path,
+                    package.location.line,
+                )
+                if key not in seen:
+                    seen.add(key)
+                    result.packages.append(package)
             result.files.append(file.relpath)
     return result

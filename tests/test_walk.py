@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from glasshouse.walk import walk
@@ -40,11 +39,11 @@ def test_symlinks_never_leave_the_tree_and_loops_end(tmp_path: Path) -> None:
     root = tmp_path / "root"
     touch(root / "real" / "requirements.txt")
     touch(tmp_path / "outside" / "requirements.txt")
-    os.symlink(tmp_path / "outside", root / "linked-dir")
-    os.symlink(root, root / "real" / "loop")
+    (root / "linked-dir").symlink_to(tmp_path / "outside")
+    (root / "real" / "loop").symlink_to(root)
     (root / "pkg").mkdir()
-    os.symlink(tmp_path / "outside" / "requirements.txt", root / "pkg" / "requirements.txt")
-    os.symlink(root / "real" / "requirements.txt", root / "package-lock.json")
+    (root / "pkg" / "requirements.txt").symlink_to(tmp_path / "outside" / "requirements.txt")
+    (root / "package-lock.json").symlink_to(root / "real" / "requirements.txt")
     result = walk(root, [wants_lockfiles])
     assert sorted(f.relpath for f in result.files) == ["package-lock.json", "real/requirements.txt"]
     assert [(p.path, p.blocking) for p in result.problems] == [("pkg/requirements.txt", False)]

@@ -67,9 +67,9 @@ def affected(version: str, rng: dict[str, Any], pypi: bool) -> bool:
         b = None if bound in ("0", "0.0.0-0") else key(bound)
         if kind == "introduced" and (b is None or v >= b):  # type: ignore[operator]
             inside = True
-        elif kind == "fixed" and b is not None and v >= b:  # type: ignore[operator]
-            inside = False
-        elif kind == "last_affected" and b is not None and v > b:  # type: ignore[operator]
+        elif (kind == "fixed" and b is not None and v >= b) or (
+            kind == "last_affected" and b is not None and v > b
+        ):  # type: ignore[operator]
             inside = False
     return inside
 

@@ -69,14 +69,16 @@ def write(report: Report, console: Console) -> None:
             )
         console.print(table)
         if first.fix is not None:
-            console.print(Text("  fix: ", style="bold green") + Text(first.fix.summary))
+            console.print(
+                Text("  fix: ", style="bold green") + Text(first.fix.summary), soft_wrap=True
+            )
         console.print()
     if report.problems:
         console.print(Text("Not everything could be checked:", style="bold yellow"))
         for problem in report.problems:
             marker = "✗" if problem.blocking else "!"
             style = "yellow" if problem.blocking else "dim"
-            console.print(Text(f"  {marker} {problem}", style=style))
+            console.print(Text(f"  {marker} {problem}", style=style), soft_wrap=True)
         console.print()
     summary = (
         f"{report.stats.files_scanned} lockfile(s), {report.stats.packages} package(s), "
@@ -87,7 +89,7 @@ def write(report: Report, console: Console) -> None:
     line = Text(f"gate: {verdict.value.upper()}", style=VERDICT_STYLE[verdict])
     if report.decision.reasons:
         line.append(" - " + "; ".join(report.decision.reasons))
-    console.print(line)
+    console.print(line, soft_wrap=True)
 
 
 def render(report: Report) -> str:

@@ -51,6 +51,7 @@ class Matcher:
             self.scheme = None
         self._keys: dict[tuple[str, str], Comparable | None] = {}
         self._sorted: dict[tuple[int, str], list[tuple[Comparable | None, EventKind]]] = {}
+        self._listed_keys: dict[int, frozenset[Comparable]] = {}
 
     def _key(self, scheme: VersionScheme, text: str) -> Comparable | None:
         memo = (scheme.name, text)
@@ -81,6 +82,15 @@ class Matcher:
         events.sort(key=_EventSortKey)
         self._sorted[memo] = events
         return events
+
+    def _listed(self, scheme: VersionScheme, entry: Affected) -> frozenset[Comparable]:
+        """The parsed ``versions`` of an entry, as a set: lists run to hundreds of versions."""
+        memo = id(entry)
+        listed = self._listed_keys.get(memo)
+        if listed is None:
+            keys = (self._key(scheme, text) for text in entry.versions)
+            listed = self._listed_keys[memo] = frozenset(k for k in keys if k is not None)
+        return listed
 
     @staticmethod
     def _in_range(version: Comparable, events: list[tuple[Comparable | None, EventKind]]) -> bool:
@@ -114,9 +124,8 @@ class Matcher:
                 fixed.extend(e.version for e in rng.events if e.kind is EventKind.FIXED)
         if not hit and entry.versions and self.scheme is not None:
             key = self._key(self.scheme, version)
-            if key is not None:
-                # '3.2' and '3.2.0' are one version on PyPI: compare parsed, not text
-                hit = any(self._key(self.scheme, listed) == key for listed in entry.versions)
+            # '3.2' and '3.2.0' are one version on PyPI: compare parsed, not text
+            hit = key is not None and key in self._listed(self.scheme, entry)
         if hit:
             return Verdict(Outcome.AFFECTED, tuple(fixed))
         return Verdict(Outcome.UNDECIDABLE if undecidable else Outcome.NOT_AFFECTED)

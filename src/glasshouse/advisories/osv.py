@@ -80,27 +80,37 @@ def _rating(obj: Any) -> Severity | None:
         return None
 
 
+_RANGE_TYPES = {t.value: t for t in RangeType}
+_EVENT_KINDS = {k.value: k for k in EventKind}
+
+
 def _range(raw: Any, where: str) -> AffectedRange | None:
     rng = _dict(raw, where)
-    kind = _required(rng, "type", f"{where}.")
-    try:
-        range_type = RangeType(kind)
-    except ValueError:
+    range_type = _RANGE_TYPES.get(_required(rng, "type", f"{where}."))
+    if range_type is None:
         return None  # a range type this version does not know: skip it, keep the others
     events: list[Event] = []
-    for j, raw_event in enumerate(_list(rng, "events", f"{where}.")):
-        event = _dict(raw_event, f"{where}.events[{j}]")
-        if len(event) != 1:
-            raise InvalidAdvisory(f"{where}.events[{j}] must have exactly one key")
-        ((key, value),) = event.items()
-        try:
-            event_kind = EventKind(key)
-        except ValueError:
-            raise InvalidAdvisory(f"{where}.events[{j}] has unknown key {key!r}") from None
-        if not isinstance(value, str):
-            raise InvalidAdvisory(f"{where}.events[{j}].{key} must be a string")
-        events.append(Event(event_kind, value))
+    for j, event in enumerate(_list(rng, "events", f"{where}.")):
+        # The fast path builds no message: imports and scans read thousands of events.
+        if type(event) is dict and len(event) == 1:
+            ((key, value),) = event.items()
+            kind = _EVENT_KINDS.get(key)
+            if kind is not None and type(value) is str:
+                events.append(Event(kind, value))
+                continue
+        raise InvalidAdvisory(_event_problem(event, f"{where}.events[{j}]"))
     return AffectedRange(range_type, tuple(events))
+
+
+def _event_problem(event: Any, where: str) -> str:
+    if not isinstance(event, dict):
+        return f"{where} must be an object, not {type(event).__name__}"
+    if len(event) != 1:
+        return f"{where} must have exactly one key"
+    ((key, _),) = event.items()
+    if key not in _EVENT_KINDS:
+        return f"{where} has unknown key {key!r}"
+    return f"{where}.{key} must be a string"
 
 
 def _affected(raw: Any, where: str) -> Affected | None:

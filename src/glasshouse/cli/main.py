@@ -14,7 +14,6 @@ from pathlib import Path
 import click
 from rich.console import Console
 from rich.table import Table
-from rich.text import Text
 
 from glasshouse import __version__
 from glasshouse.advisories.importer import ArchiveError, import_path

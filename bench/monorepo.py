@@ -203,6 +203,7 @@ def build(
     files: int = 200,
     pins_per_file: int = 100,
     seed: int = 7,
+    real_share: float = 0.5,
 ) -> list[tuple[Path, str]]:
     """Write ``files`` lockfiles of ``pins_per_file`` pins; returns (path, loader kind)."""
     rng = random.Random(seed)
@@ -212,7 +213,7 @@ def build(
         pool = names.get(ecosystem, [])
         chosen: dict[str, str] = {}
         while len(chosen) < pins_per_file:
-            real = pool and rng.random() < 0.5
+            real = pool and rng.random() < real_share
             name = rng.choice(pool) if real else _made_up(ecosystem, rng)
             chosen[name] = _version(rng, "v" if ecosystem == "Go" else "")
         folder = root / f"service-{index:03d}"

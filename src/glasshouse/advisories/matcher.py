@@ -30,6 +30,9 @@ class Verdict:
     fixed: tuple[str, ...] = ()  # 'fixed' events of the ranges that matched
 
 
+_NOT_AFFECTED = Verdict(Outcome.NOT_AFFECTED)
+_UNDECIDABLE = Verdict(Outcome.UNDECIDABLE)
+
 # Events sort by version; on a tie, 'introduced' comes first, so a range introduced and
 # fixed at the same version is empty.
 _TIE_ORDER = {
@@ -128,17 +131,24 @@ class Matcher:
             hit = key is not None and key in self._listed(self.scheme, entry)
         if hit:
             return Verdict(Outcome.AFFECTED, tuple(fixed))
-        return Verdict(Outcome.UNDECIDABLE if undecidable else Outcome.NOT_AFFECTED)
+        return _UNDECIDABLE if undecidable else _NOT_AFFECTED
 
-    def check(self, advisory: Advisory, name: str, version: str) -> Verdict:
-        """``name`` is normalized; every matching ``affected[]`` entry is evaluated."""
+    def entries(self, advisory: Advisory, name: str) -> tuple[Affected, ...]:
+        """The ``affected[]`` entries of ``advisory`` about this ecosystem's ``name``
+        (normalized); a scan computes them once per package, not once per version."""
+        return tuple(
+            entry
+            for entry in advisory.affected
+            if base_ecosystem(entry.ecosystem) == self.ecosystem
+            and normalize_name(entry.ecosystem, entry.name) == name
+        )
+
+    def check_entries(self, entries: tuple[Affected, ...], version: str) -> Verdict:
+        if len(entries) == 1:
+            return self.check_entry(entries[0], version)
         fixed: list[str] = []
         outcome = Outcome.NOT_AFFECTED
-        for entry in advisory.affected:
-            if base_ecosystem(entry.ecosystem) != self.ecosystem:
-                continue
-            if normalize_name(entry.ecosystem, entry.name) != name:
-                continue
+        for entry in entries:
             verdict = self.check_entry(entry, version)
             if verdict.outcome is Outcome.AFFECTED:
                 outcome = Outcome.AFFECTED
@@ -146,6 +156,10 @@ class Matcher:
             elif verdict.outcome is Outcome.UNDECIDABLE and outcome is Outcome.NOT_AFFECTED:
                 outcome = Outcome.UNDECIDABLE
         return Verdict(outcome, tuple(dict.fromkeys(fixed)))
+
+    def check(self, advisory: Advisory, name: str, version: str) -> Verdict:
+        """``name`` is normalized; every matching ``affected[]`` entry is evaluated."""
+        return self.check_entries(self.entries(advisory, name), version)
 
     def sort_versions(self, versions: list[str]) -> list[str]:
         """Versions this scheme can order, ascending; the others are left out."""

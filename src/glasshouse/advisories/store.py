@@ -87,11 +87,14 @@ class SourceInfo:
 class StoredAdvisory:
     id: str
     modified: str
-    body: bytes  # decompressed OSV JSON
+    blob: bytes  # zlib-compressed OSV JSON: decompressed only if the scan needs it
 
-    @classmethod
-    def from_row(cls, advisory_id: str, modified: str, blob: bytes) -> StoredAdvisory:
-        return cls(advisory_id, modified, zlib.decompress(blob))
+    @property
+    def body(self) -> bytes:
+        try:
+            return zlib.decompress(self.blob)
+        except zlib.error as exc:
+            raise StoreError(f"advisory {self.id} is corrupt in the database ({exc})") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,8 +212,8 @@ class AdvisoryStore:
                         slot = found[(ecosystem, name)]
                         current = slot.get(advisory_id)
                         if current is None or modified > current.modified:
-                            slot[advisory_id] = StoredAdvisory.from_row(advisory_id, modified, blob)
-        except (sqlite3.DatabaseError, zlib.error) as exc:
+                            slot[advisory_id] = StoredAdvisory(advisory_id, modified, blob)
+        except sqlite3.DatabaseError as exc:
             raise StoreError(f"advisory database {self.path} is unreadable ({exc})") from None
         return {key: list(slot.values()) for key, slot in found.items()}
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from packageurl import PackageURL
 
 from glasshouse.ecosystems import base_ecosystem
@@ -21,6 +23,7 @@ _PURL_TYPES = {
 }
 
 
+@lru_cache(maxsize=1 << 16)
 def purl(package: Package) -> str | None:
     kind = _PURL_TYPES.get(base_ecosystem(package.ecosystem))
     if kind is None:

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from glasshouse.advisories.matcher import Matcher, Outcome
 from glasshouse.advisories.osv import InvalidAdvisory, parse_advisory
 from glasshouse.advisories.severity import rate
-from glasshouse.advisories.store import AdvisoryStore, StoredAdvisory
+from glasshouse.advisories.store import AdvisoryStore, StoredAdvisory, StoreError
 from glasshouse.ecosystems import base_ecosystem, normalize_name
 from glasshouse.fingerprint import fingerprint
 from glasshouse.model import (
     Advisory,
+    Affected,
     Finding,
     FindingKind,
     Fix,
@@ -85,7 +86,7 @@ class DependencyScanner:
         if stored.id not in self._parsed:
             try:
                 self._parsed[stored.id] = parse_advisory(json.loads(stored.body))
-            except (InvalidAdvisory, ValueError) as exc:
+            except (InvalidAdvisory, ValueError, StoreError) as exc:
                 problems.append(
                     Problem(SCANNER, f"advisory {stored.id} in the database is unreadable: {exc}")
                 )
@@ -114,8 +115,9 @@ class DependencyScanner:
             return result
         stored = self.store.lookup(pinned)
         for key, group in pinned.items():
+            matcher = self._matcher(key[0])
             candidates = [
-                advisory
+                (advisory, matcher.entries(advisory, key[1]))
                 for record in stored.get(key, ())
                 if (advisory := self._advisory(record, result.problems)) is not None
             ]
@@ -133,18 +135,20 @@ class DependencyScanner:
         key: tuple[str, str],
         version: str,
         packages: list[Package],
-        candidates: list[Advisory],
+        candidates: list[tuple[Advisory, tuple[Affected, ...]]],
         result: DependencyResult,
     ) -> None:
         ecosystem, name = key
         matcher = self._matcher(ecosystem)
         hits: list[Advisory] = []
+        hit_entries: list[tuple[Affected, ...]] = []
         fixed_by_id: dict[str, tuple[str, ...]] = {}
         undecidable = False
-        for advisory in candidates:
-            verdict = matcher.check(advisory, name, version)
+        for advisory, entries in candidates:
+            verdict = matcher.check_entries(entries, version)
             if verdict.outcome is Outcome.AFFECTED:
                 hits.append(advisory)
+                hit_entries.append(entries)
                 fixed_by_id[advisory.id] = verdict.fixed
             elif verdict.outcome is Outcome.UNDECIDABLE:
                 undecidable = True
@@ -152,7 +156,7 @@ class DependencyScanner:
             result.undecidable.extend(packages)
         if not hits:
             return
-        upgrade = self._smallest_fix(matcher, name, version, hits, fixed_by_id)
+        upgrade = self._smallest_fix(matcher, version, hit_entries, fixed_by_id)
         for group in _merge_aliases(hits):
             ids = sorted({ident for adv in group for ident in (adv.id, *adv.aliases)})
             rule_id = primary_id(ids)
@@ -195,18 +199,18 @@ class DependencyScanner:
     @staticmethod
     def _smallest_fix(
         matcher: Matcher,
-        name: str,
         version: str,
-        hits: list[Advisory],
+        hit_entries: list[tuple[Affected, ...]],
         fixed_by_id: dict[str, tuple[str, ...]],
     ) -> str | None:
-        """The lowest version above ``version`` that none of ``hits`` affects, among the
-        versions the advisories name as fixes; ``None`` if no such version is known."""
+        """The lowest version above ``version`` that none of the affecting advisories
+        affects, among the versions they name as fixes; ``None`` if none is known."""
         candidates = {v for fixed in fixed_by_id.values() for v in fixed}
         newer = [v for v in candidates if matcher.newer(v, version)]
         for candidate in matcher.sort_versions(newer):
             if all(
-                matcher.check(adv, name, candidate).outcome is Outcome.NOT_AFFECTED for adv in hits
+                matcher.check_entries(entries, candidate).outcome is Outcome.NOT_AFFECTED
+                for entries in hit_entries
             ):
                 return candidate
         return None

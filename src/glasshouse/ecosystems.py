@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 PYPI = "PyPI"
 NPM = "npm"
@@ -31,6 +32,7 @@ DEFAULT_UPDATE_ECOSYSTEMS: tuple[str, ...] = (
 _PEP503 = re.compile(r"[-_.]+")
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize_name(ecosystem: str, name: str) -> str:
     """The key a package is indexed and matched by within its ecosystem."""
     base = ecosystem.split(":", 1)[0]  # "Debian:12" -> "Debian"

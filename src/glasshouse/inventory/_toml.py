@@ -6,16 +6,17 @@ TOML error into a one-line ``ParseError``, and the typed accessors turn a wrong 
 (a string where a table is expected, say) into a ``ParseError`` that names the place,
 never into a ``TypeError`` further down. ``name_lines`` finds, in one linear pass over
 the text, the line where each ``[[package]]`` block names its package, since
-``tomllib`` keeps no positions. ``merge_dev`` is the rule every Python lockfile parser
+``tomli`` keeps no positions. ``merge_dev`` is the rule every Python lockfile parser
 (``Pipfile.lock`` too) uses when one package is found twice.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
 from collections import defaultdict, deque
 from typing import Any
+
+import tomli  # mypyc-compiled: about 3x faster than the stdlib tomllib, same parser
 
 from glasshouse.inventory.base import ParseError
 
@@ -43,8 +44,8 @@ _MULTILINE_QUOTE_RE = re.compile(r'"""|\'\'\'')
 def load_toml(text: str) -> dict[str, Any]:
     """Parse TOML text, turning every failure into a one-line ``ParseError``."""
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        return tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
         raise ParseError(f"invalid TOML: {str(exc).splitlines()[0]}") from None
     except RecursionError:
         raise ParseError("invalid TOML: nested too deeply") from None

@@ -6,16 +6,17 @@ Git and alternative-registry sources are reported under crates.io, by name and v
 
 Cargo writes a small, regular subset of TOML; a reader that matches whole
 ``[[package]]`` tables of that subset takes it in one pass (several times faster than
-``tomllib``) and hands anything else (the ``[metadata]`` table of v1 lockfiles, comments
-inside tables, escapes, hand edits) to ``tomllib``, which has the last word on validity.
+``tomli``) and hands anything else (the ``[metadata]`` table of v1 lockfiles, comments
+inside tables, escapes, hand edits) to ``tomli``, which has the last word on validity.
 The line of a package is the line of its ``[[package]]`` header.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
 from typing import Any
+
+import tomli  # mypyc-compiled: about 3x faster than the stdlib tomllib, same parser
 
 from glasshouse.ecosystems import CRATES_IO
 from glasshouse.inventory.base import Extractor, ParseError, Source, decode_text
@@ -46,7 +47,7 @@ def _matches(basename: str, path: str) -> bool:
 
 
 def _fast_read(text: str) -> list[_Entry] | None:
-    """The packages of a lockfile exactly as Cargo writes it, or None to defer to tomllib."""
+    """The packages of a lockfile exactly as Cargo writes it, or None to defer to tomli."""
     if not text.endswith("\n"):
         text += "\n"
     entries: list[_Entry] = []
@@ -76,8 +77,8 @@ def _fast_read(text: str) -> list[_Entry] | None:
 
 def _slow_read(text: str) -> list[_Entry]:
     try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        doc = tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
         raise ParseError(f"invalid TOML: {str(exc).splitlines()[0]}") from None
     except RecursionError:
         raise ParseError("invalid TOML: nested too deeply") from None

@@ -121,6 +121,8 @@ class DependencyScanner:
                 for record in stored.get(key, ())
                 if (advisory := self._advisory(record, result.problems)) is not None
             ]
+            if not candidates:
+                continue
             by_version: dict[str, list[Package]] = defaultdict(list)
             for package in group:
                 assert package.version is not None

@@ -97,3 +97,52 @@ def test_sampled_real_advisories_match_their_own_versions(
     assert checked > 1000
     assert missed == []
     assert wrongly == []
+
+
+def test_smallest_fix_equals_a_brute_force_search(imported_cache: Path) -> None:
+    """The scanner starts its search for the smallest clean upgrade at the largest
+    first fix; on real advisories that must give what trying every fix gives."""
+    from glasshouse.advisories.matcher import Matcher, Outcome
+    from glasshouse.advisories.osv import parse_advisory
+
+    store = AdvisoryStore.in_dir(imported_cache)
+    pins = [
+        ("PyPI", "django", "2.2"),
+        ("PyPI", "django", "3.1.0"),
+        ("PyPI", "pillow", "6.0.0"),
+        ("PyPI", "jinja2", "2.10"),
+        ("PyPI", "urllib3", "1.24.1"),
+        ("PyPI", "tensorflow", "2.4.0"),
+        ("Go", "golang.org/x/net", "v0.0.0-20200226121028-0de0cce0169b"),
+        ("Go", "stdlib", "1.19.0"),
+        ("Go", "github.com/gin-gonic/gin", "v1.6.0"),
+        ("crates.io", "hyper", "0.14.0"),
+        ("crates.io", "tokio", "1.0.0"),
+    ]
+    packages = [Package(n, v, e, Location(f"{n}@{v}")) for e, n, v in pins]
+    findings = DependencyScanner(store).scan(packages).findings
+    chosen = {}
+    for finding in findings:
+        assert finding.vulnerability is not None
+        pkg = finding.vulnerability.package
+        assert finding.fix is not None
+        chosen[(pkg.ecosystem, pkg.name, pkg.version)] = finding.fix.versions
+    assert len(chosen) == len(pins)
+    for (ecosystem, name, version), fix in chosen.items():
+        key = name.lower() if ecosystem == "PyPI" else name
+        matcher = Matcher(ecosystem)
+        advisories = [
+            parse_advisory(json.loads(s.body))
+            for s in store.lookup([(ecosystem, key)])[(ecosystem, key)]
+        ]
+        hits = [a for a in advisories if matcher.check(a, key, version).outcome is Outcome.AFFECTED]
+        fixes = {f for a in hits for f in matcher.check(a, key, version).fixed}
+        brute = next(
+            (
+                c
+                for c in matcher.sort_versions([f for f in fixes if matcher.newer(f, version)])
+                if all(matcher.check(a, key, c).outcome is Outcome.NOT_AFFECTED for a in hits)
+            ),
+            None,
+        )
+        assert fix == ((brute,) if brute else ()), (name, version)

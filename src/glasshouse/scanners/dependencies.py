@@ -21,6 +21,7 @@ from glasshouse.fingerprint import fingerprint
 from glasshouse.model import (
     Advisory,
     Affected,
+    EventKind,
     Finding,
     FindingKind,
     Fix,
@@ -208,14 +209,38 @@ class DependencyScanner:
         """The lowest version above ``version`` that none of the affecting advisories
         affects, among the versions they name as fixes; ``None`` if none is known."""
         candidates = {v for fixed in fixed_by_id.values() for v in fixed}
-        newer = [v for v in candidates if matcher.newer(v, version)]
-        for candidate in matcher.sort_versions(newer):
+        ordered = matcher.sort_versions([v for v in candidates if matcher.newer(v, version)])
+        if not ordered:
+            return None
+        # Below the first fix of each advisory, the version's range is still open: with
+        # only introduced/fixed events, no candidate under the largest such first fix
+        # can be clean, so the search starts there (last_affected or limit events can
+        # close a range earlier; then every candidate is tried).
+        start = 0
+        if not any(_closes_early(entries) for entries in hit_entries):
+            position = {v: i for i, v in enumerate(ordered)}
+            firsts = [
+                min(position[v] for v in fixed if v in position)
+                for fixed in fixed_by_id.values()
+                if any(v in position for v in fixed)
+            ]
+            start = max(firsts, default=0)
+        for candidate in ordered[start:]:
             if all(
                 matcher.check_entries(entries, candidate).outcome is Outcome.NOT_AFFECTED
                 for entries in hit_entries
             ):
                 return candidate
         return None
+
+
+def _closes_early(entries: tuple[Affected, ...]) -> bool:
+    return any(
+        event.kind in (EventKind.LAST_AFFECTED, EventKind.LIMIT)
+        for entry in entries
+        for rng in entry.ranges
+        for event in rng.events
+    )
 
 
 def _fix_text(package: Package, upgrade: str | None) -> Fix:

@@ -53,3 +53,13 @@ def test_a_single_file_target(tmp_path: Path) -> None:
     touch(tmp_path / "requirements.txt")
     result = walk(tmp_path / "requirements.txt", [wants_lockfiles])
     assert sorted(f.relpath for f in result.files) == ["requirements.txt"]
+
+
+def test_glasshouseignore_excludes_visibly(tmp_path: Path) -> None:
+    touch(tmp_path / "requirements.txt")
+    touch(tmp_path / "tests" / "fixtures" / "requirements.txt")
+    touch(tmp_path / "examples" / "requirements.txt")
+    touch(tmp_path / ".glasshouseignore", "# fixtures are not shipped\ntests/fixtures/\nexamples\n")
+    result = walk(tmp_path, [wants_lockfiles])
+    assert [f.relpath for f in result.files] == ["requirements.txt"]
+    assert sorted(result.excluded) == ["examples/", "tests/fixtures/"]

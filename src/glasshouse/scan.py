@@ -23,7 +23,7 @@ from glasshouse.inventory.registry import EXTRACTORS
 from glasshouse.model import Package, Problem, Report, ScanStats
 from glasshouse.scanners.dependencies import SCANNER, DependencyScanner
 from glasshouse.scanners.lockfiles import parse_files
-from glasshouse.walk import walk
+from glasshouse.walk import IGNORE_FILE, walk
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +45,12 @@ def run_scan(options: ScanOptions, progress: ProgressHook | None = None) -> Repo
     started_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     walked = walk(options.target, [e.matches for e in EXTRACTORS], scanner=SCANNER)
     problems: list[Problem] = list(walked.problems)
+    if walked.excluded:
+        shown = ", ".join(walked.excluded[:10])
+        more = f" and {len(walked.excluded) - 10} more" if len(walked.excluded) > 10 else ""
+        problems.append(
+            Problem("walk", f"excluded by {IGNORE_FILE}: {shown}{more}", blocking=False)
+        )
 
     done = 0
     total = len(walked.files)

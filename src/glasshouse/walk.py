@@ -52,15 +52,21 @@ class WalkedFile:
     claimants: tuple[int, ...]  # indexes of the predicates that want this file
 
 
+# Paths a repository keeps out of the gate on purpose (test fixtures, examples), in
+# .gitignore syntax at the root of the scan. What it excludes is reported, never silent.
+IGNORE_FILE = ".glasshouseignore"
+
+
 @dataclass
 class WalkResult:
     files: list[WalkedFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     directories: int = 0
+    excluded: list[str] = field(default_factory=list)  # by IGNORE_FILE, outermost paths
 
 
-def _gitignore(directory: Path, relbase: str) -> pathspec.GitIgnoreSpec | None:
-    ignore_file = directory / ".gitignore"
+def _gitignore(directory: Path, name: str = ".gitignore") -> pathspec.GitIgnoreSpec | None:
+    ignore_file = directory / name
     try:
         if not ignore_file.is_file() or ignore_file.is_symlink():
             return None
@@ -79,12 +85,13 @@ def walk(root: Path, predicates: Sequence[Predicate], *, scanner: str = "walk") 
         if claim:
             result.files.append(WalkedFile(root.name, root, claim))
         return result
+    excludes = _gitignore(root, IGNORE_FILE)
     # A stack of (directory, relative path, active ignore specs with their bases).
     stack: list[tuple[Path, str, tuple[tuple[str, pathspec.GitIgnoreSpec], ...]]] = [(root, "", ())]
     while stack:
         directory, rel, specs = stack.pop()
         result.directories += 1
-        own = _gitignore(directory, rel)
+        own = _gitignore(directory)
         if own is not None:
             specs = (*specs, (rel, own))
         try:
@@ -103,6 +110,9 @@ def walk(root: Path, predicates: Sequence[Predicate], *, scanner: str = "walk") 
             except OSError:
                 continue
             if _ignored(specs, relpath, is_dir):
+                continue
+            if excludes is not None and excludes.match_file(relpath + "/" if is_dir else relpath):
+                result.excluded.append(relpath + "/" if is_dir else relpath)
                 continue
             if is_dir:
                 if entry.name not in SKIPPED_DIRS:

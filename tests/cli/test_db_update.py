@@ -113,3 +113,60 @@ def test_status_without_database_names_the_fix(tmp_path: Path) -> None:
     result = run(["db", "status"], tmp_path)
     assert result.returncode == 2
     assert "glasshouse db update" in result.stderr
+
+
+def _age_sources(cache: Path, hours: float) -> None:
+    import sqlite3
+    import time
+
+    from glasshouse.advisories.store import STORE_FILENAME
+
+    with sqlite3.connect(cache / STORE_FILENAME) as conn:
+        conn.execute("UPDATE sources SET fetched_at = ?", (time.time() - hours * 3600,))
+
+
+def test_scan_refreshes_a_stale_database_and_offline_never_does(
+    export_server: ExportServer, tmp_path: Path
+) -> None:
+    base = f"http://127.0.0.1:{export_server.server_address[1]}"
+    cache = tmp_path / "cache"
+    setup = run(
+        ["db", "update", "--base-url", base, "--ecosystem", "PyPI", "--ecosystem", "Go"], cache
+    )
+    assert setup.returncode == 0, setup.stderr
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "requirements.txt").write_text("requests==2.32.3\n")
+    _age_sources(cache, hours=48)
+    export_server.log.clear()
+
+    offline = run(["scan", str(tree), "--offline"], cache)
+    assert offline.returncode == 0, offline.stdout
+    assert export_server.log == []  # --offline: not one request
+
+    fresh_enough = run(["scan", str(tree), "--max-db-age", "72"], cache)
+    assert fresh_enough.returncode == 0
+    assert export_server.log == []
+
+    stale = run(["scan", str(tree)], cache)
+    assert stale.returncode == 0, stale.stdout
+    # only the ecosystem the tree needs, asked conditionally: unchanged, so 304
+    assert export_server.log == [("/PyPI/all.zip", 304)]
+
+
+def test_failed_refresh_is_a_warning_and_the_old_copy_is_used(
+    export_server: ExportServer, tmp_path: Path
+) -> None:
+    base = f"http://127.0.0.1:{export_server.server_address[1]}"
+    cache = tmp_path / "cache"
+    assert run(["db", "update", "--base-url", base, "--ecosystem", "PyPI"], cache).returncode == 0
+    _age_sources(cache, hours=48)
+    export_server.shutdown()  # the mirror is gone
+    export_server.server_close()
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "requirements.txt").write_text("django==2.2\n")
+    result = run(["scan", str(tree)], cache)
+    assert result.returncode == 0, result.stdout  # a warning, not incompleteness
+    assert "could not refresh the PyPI advisories" in result.stdout
+    assert "CVE-2019-12308" in result.stdout  # judged on the older copy

@@ -110,7 +110,9 @@ def scan(
     with progress_display.display(progress_display.wanted(no_progress)) as hook:
         report = run_scan(options, progress=hook)
     if fmt == "table":
-        write_table(report, Console(highlight=False, soft_wrap=False))
+        # CI logs are wide: rich's 80-column default for non-terminals would fold titles
+        width = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 160
+        write_table(report, Console(highlight=False, width=width))
     else:
         sys.stdout.write(RENDERERS[fmt](report))
     code = report.decision.exit_code

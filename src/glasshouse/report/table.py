@@ -7,7 +7,6 @@ from collections import defaultdict
 from io import StringIO
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -49,23 +48,23 @@ def write(report: Report, console: Console) -> None:
         heading.append(f"  ({ecosystem})  ", style="dim")
         heading.append(str(first.location), style="underline")
         console.print(heading)
-        table = Table(box=None, show_header=True, header_style="dim", pad_edge=False)
+        table = Table(box=None, show_header=True, header_style="dim", pad_edge=False, expand=False)
         table.add_column("severity", no_wrap=True)
         table.add_column("advisory", no_wrap=True)
-        table.add_column("title", overflow="fold")
-        table.add_column("fixed in", overflow="fold")
+        table.add_column("fixed in", max_width=28)
+        table.add_column("title", ratio=1, min_width=30)
         for finding in sorted(findings, key=lambda f: (-f.severity, f.rule_id)):
             vuln = finding.vulnerability
-            aliases = ", ".join(vuln.advisory_ids[1:4]) if vuln else ""
             advisory = Text(finding.rule_id)
-            if aliases:
-                advisory.append(f"\n{aliases}", style="dim")
+            for alias in vuln.advisory_ids[1:3] if vuln else ():
+                advisory.append(f"\n{alias}", style="dim")
             fixed = ", ".join(vuln.fixed_versions) if vuln and vuln.fixed_versions else "-"
+            title = finding.title if len(finding.title) <= 120 else finding.title[:117] + "..."
             table.add_row(
                 Text(finding.severity.label, style=SEVERITY_STYLE[finding.severity]),
                 advisory,
-                escape(finding.title),
-                escape(fixed),
+                Text(fixed),
+                Text(title),
             )
         console.print(table)
         if first.fix is not None:

@@ -79,11 +79,12 @@ def run_scan(options: ScanOptions, progress: ProgressHook | None = None) -> Repo
                         "(or `glasshouse db import PATH` offline)"
                     )
                 problems.extend(_uncovered(store, packages))
-                if progress is not None:
-                    progress("matching advisories", 0, 1)
-                result = DependencyScanner(store).scan(packages)
-                if progress is not None:
-                    progress("matching advisories", 1, 1)
+
+                def on_match(done: int, total: int) -> None:
+                    if progress is not None:
+                        progress("matching advisories", done, total)
+
+                result = DependencyScanner(store).scan(packages, on_match)
         except StoreError as exc:
             problems.append(Problem(SCANNER, str(exc)))
         else:

@@ -173,15 +173,15 @@ def db_update(
             try:
                 result = update_ecosystem(store, url, ecosystem, timeout=timeout, progress=hook)
             except (UpdateError, StoreError) as exc:
-                err.print(f"error: {ecosystem}: {exc}", soft_wrap=True)
+                hook.print(f"error: {ecosystem}: {exc}")
                 failed = True
                 continue
             for line in result.errors:
-                err.print(f"warning: {ecosystem}: {line}", soft_wrap=True)
+                hook.print(f"warning: {ecosystem}: {line}")
             if result.imported is None:
-                err.print(f"{ecosystem}: unchanged")
+                hook.print(f"{ecosystem}: unchanged")
             else:
-                err.print(
+                hook.print(
                     f"{ecosystem}: {result.imported.imported} advisories"
                     f" ({result.imported.withdrawn} withdrawn skipped)"
                 )
@@ -206,13 +206,13 @@ def db_import(paths: tuple[Path, ...], no_progress: bool) -> int:
             try:
                 result = import_path(store, path, progress=on_entry)
             except (ArchiveError, StoreError) as exc:
-                err.print(f"error: {exc}", soft_wrap=True)
+                hook.print(f"error: {exc}")
                 incomplete = True
                 continue
             for line in result.errors:
-                err.print(f"error: {path}: {line}", soft_wrap=True)
+                hook.print(f"error: {path}: {line}")
             incomplete = incomplete or bool(result.errors)
-            err.print(
+            hook.print(
                 f"{path}: {result.imported} advisories imported"
                 f" ({result.withdrawn} withdrawn skipped, {len(result.errors)} rejected)"
                 f" in {time.perf_counter() - started:.2f}s"

@@ -17,6 +17,7 @@ from rich.progress import (
     TimeRemainingColumn,
     TransferSpeedColumn,
 )
+from rich.text import Text
 
 from glasshouse.config import in_ci
 
@@ -28,10 +29,13 @@ def wanted(disabled: bool) -> bool:
 class PhaseProgress:
     """Counts items per named phase; ``None``-safe when the display is off."""
 
-    def __init__(self, progress: Progress | None, *, transfer: bool = False) -> None:
+    def __init__(self, progress: Progress | None, console: Console) -> None:
         self._progress = progress
         self._tasks: dict[str, TaskID] = {}
-        self._transfer = transfer
+        self.console = console  # messages go through it, above the bars, not over them
+
+    def print(self, message: str) -> None:
+        self.console.print(Text(message), soft_wrap=True, highlight=False)
 
     def __call__(self, phase: str, done: int, total: int | None) -> None:
         if self._progress is None:
@@ -44,13 +48,14 @@ class PhaseProgress:
 
 @contextmanager
 def display(enabled: bool, *, transfer: bool = False) -> Iterator[PhaseProgress]:
+    console = Console(stderr=True, highlight=False)
     if not enabled:
-        yield PhaseProgress(None)
+        yield PhaseProgress(None, console)
         return
     columns = [TextColumn("[progress.description]{task.description}"), BarColumn()]
     if transfer:
         columns += [DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn()]
     else:
         columns += [MofNCompleteColumn(), TimeRemainingColumn()]
-    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
-        yield PhaseProgress(progress, transfer=transfer)
+    with Progress(*columns, console=console, transient=True) as progress:
+        yield PhaseProgress(progress, console)

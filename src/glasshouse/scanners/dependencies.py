@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from glasshouse.advisories.matcher import Matcher, Outcome
@@ -100,7 +100,9 @@ class DependencyScanner:
             matcher = self._matchers[ecosystem] = Matcher(ecosystem)
         return matcher
 
-    def scan(self, packages: Iterable[Package]) -> DependencyResult:
+    def scan(
+        self, packages: Iterable[Package], progress: Callable[[int, int], None] | None = None
+    ) -> DependencyResult:
         result = DependencyResult()
         pinned: dict[tuple[str, str], list[Package]] = defaultdict(list)
         for package in packages:
@@ -115,7 +117,9 @@ class DependencyScanner:
         if not pinned:
             return result
         stored = self.store.lookup(pinned)
-        for key, group in pinned.items():
+        for done, (key, group) in enumerate(pinned.items(), 1):
+            if progress is not None and done % 256 == 0:
+                progress(done, len(pinned))
             matcher = self._matcher(key[0])
             candidates = [
                 (advisory, matcher.entries(advisory, key[1]))

@@ -117,13 +117,14 @@ class DependencyScanner:
         if not pinned:
             return result
         stored = self.store.lookup(pinned)
-        for done, (key, group) in enumerate(pinned.items(), 1):
-            if progress is not None and done % 256 == 0:
-                progress(done, len(pinned))
+        for done, (key, records) in enumerate(stored.items(), 1):
+            if progress is not None and done % 64 == 0:
+                progress(done, len(stored))
+            group = pinned[key]
             matcher = self._matcher(key[0])
             candidates = [
                 (advisory, matcher.entries(advisory, key[1]))
-                for record in stored.get(key, ())
+                for record in records
                 if (advisory := self._advisory(record, result.problems)) is not None
             ]
             if not candidates:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from packageurl import PackageURL
+from packageurl import normalize
 
 from glasshouse.ecosystems import base_ecosystem
 from glasshouse.model import Package
@@ -36,6 +36,10 @@ def purl(package: Package) -> str | None:
         namespace, name = name.rsplit("/", 1)
     if kind == "pypi":
         name = name.lower().replace("_", "-")
-    return PackageURL(
-        type=kind, namespace=namespace, name=name, version=package.version
-    ).to_string()
+    # normalize() once and join, as PackageURL(...).to_string() does after normalizing
+    # twice: a monorepo report builds tens of thousands of these.
+    kind_, namespace_, name_, version_, _, _ = normalize(
+        kind, namespace, name, package.version, None, None, encode=True
+    )
+    text = f"pkg:{kind_}/{namespace_}/{name_}" if namespace_ else f"pkg:{kind_}/{name_}"
+    return f"{text}@{version_}" if version_ else text

@@ -41,3 +41,57 @@ def test_purl_matches_the_library(
 
 def test_unknown_ecosystem_has_no_purl() -> None:
     assert purl(Package("x", "1", "Nowhere", Location("x"))) is None
+
+
+NAMES = [
+    "Flask",
+    "zope.interface",
+    "My_Pkg",
+    "@Scope/Name",
+    "@types/node",
+    "left-pad",
+    "UPPER",
+    "github.com/Azure/azure-sdk-for-go",
+    "gopkg.in/yaml.v3",
+    "Symfony/Console",
+    "org.Apache:Commons-Lang3",
+    "naïve",
+    "a b",
+    "x+y",
+    "tilde~ok",
+    "weird:colon",
+    "emoji-🙂",
+]
+VERSIONS = [None, "1.0", "1.0.0-RC1", "v2.0.0+incompatible", "1.0+local", "1:2.3-4", "2.0 beta"]
+ECOSYSTEMS = [
+    "PyPI",
+    "npm",
+    "Go",
+    "crates.io",
+    "Maven",
+    "RubyGems",
+    "Packagist",
+    "NuGet",
+    "Debian",
+    "Alpine",
+]
+
+
+@pytest.mark.parametrize("ecosystem", ECOSYSTEMS)
+def test_fast_path_agrees_with_the_library_everywhere(ecosystem: str) -> None:
+    for name in NAMES:
+        for version in VERSIONS:
+            got = purl(Package(name, version, ecosystem, Location("x")))
+            assert got is not None
+            kind = got.removeprefix("pkg:").partition("/")[0]
+            namespace, name_part = None, name
+            if kind == "maven" and ":" in name:
+                namespace, name_part = name.split(":", 1)
+            elif kind in ("npm", "golang", "composer") and "/" in name:
+                namespace, name_part = name.rsplit("/", 1)
+            if kind == "pypi":
+                name_part = name_part.lower().replace("_", "-")
+            expected = PackageURL(
+                type=kind, namespace=namespace, name=name_part, version=version
+            ).to_string()
+            assert got == expected, (ecosystem, name, version)

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
+from glasshouse.advisories.findings import VulnerabilityFinder, primary_id
 from glasshouse.advisories.importer import import_path
 from glasshouse.advisories.matcher import Matcher, Outcome
 from glasshouse.advisories.osv import parse_advisory
 from glasshouse.advisories.store import AdvisoryStore
 from glasshouse.model import Location, Package, Severity
-from glasshouse.scanners.dependencies import DependencyScanner, primary_id
 
 
 def doc(ident: str, ecosystem: str, name: str, *ranges: Any, **extra: Any) -> dict[str, Any]:
@@ -109,7 +109,7 @@ def _scan(tmp_path: Path, documents: list[dict[str, Any]], packages: list[Packag
         (folder / f"{document['id']}.json").write_text(json.dumps(document))
     store = AdvisoryStore.in_dir(tmp_path / "cache")
     import_path(store, folder)
-    return DependencyScanner(store).scan(packages)
+    return VulnerabilityFinder(store).scan(packages)
 
 
 def pkg(name: str, version: str | None, ecosystem: str = "PyPI") -> Package:

@@ -13,9 +13,9 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from glasshouse.advisories.findings import VulnerabilityFinder
 from glasshouse.advisories.store import AdvisoryStore
 from glasshouse.model import Location, Package
-from glasshouse.scanners.dependencies import DependencyScanner
 
 SAMPLE = 250  # advisories per ecosystem
 
@@ -77,7 +77,7 @@ def test_sampled_real_advisories_match_their_own_versions(
                 expected_out.setdefault(pin, set()).add(doc["id"])
         pins = set(expected_in) | set(expected_out)
         packages = [Package(n, v, ecosystem, Location(f"{n}@{v}")) for n, v in sorted(pins)]
-        result = DependencyScanner(store).scan(packages)
+        result = VulnerabilityFinder(store).scan(packages)
         reported: dict[tuple[str, str], set[str]] = {}
         for finding in result.findings:
             assert finding.vulnerability is not None
@@ -120,7 +120,7 @@ def test_smallest_fix_equals_a_brute_force_search(imported_cache: Path) -> None:
         ("crates.io", "tokio", "1.0.0"),
     ]
     packages = [Package(n, v, e, Location(f"{n}@{v}")) for e, n, v in pins]
-    findings = DependencyScanner(store).scan(packages).findings
+    findings = VulnerabilityFinder(store).scan(packages).findings
     chosen = {}
     for finding in findings:
         assert finding.vulnerability is not None

@@ -61,8 +61,10 @@ def parse_files(
             )
             continue
         source = Source(file.relpath, data, _reader(root, file))
-        for index in file.claimants:
-            extractor = extractors[index]
+        basename = file.relpath.rsplit("/", 1)[-1]
+        for extractor in extractors:
+            if not extractor.matches(basename, file.relpath):
+                continue
             try:
                 packages = extractor.parse(source)
             except ParseError as exc:

@@ -1,0 +1,8 @@
+"""Every scanner a gate run uses, in one table. A test checks each module is listed."""
+
+from __future__ import annotations
+
+from glasshouse.scanners.base import Scanner
+from glasshouse.scanners.dependencies import DependencyScanner
+
+SCANNERS: tuple[Scanner, ...] = (DependencyScanner(),)

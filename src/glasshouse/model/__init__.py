@@ -9,7 +9,7 @@ from glasshouse.model.advisory import (
     RangeType,
     SeverityScore,
 )
-from glasshouse.model.finding import Finding, FindingKind, Fix, VulnerabilityDetails
+from glasshouse.model.finding import CodeDetails, Finding, FindingKind, Fix, VulnerabilityDetails
 from glasshouse.model.package import Location, Package, VersionStatus
 from glasshouse.model.report import (
     REPORT_SCHEMA_VERSION,
@@ -26,6 +26,7 @@ __all__ = [
     "REPORT_SCHEMA_VERSION",
     "Advisory",
     "Affected",
+    "CodeDetails",
     "AffectedRange",
     "Decision",
     "Event",

@@ -37,6 +37,19 @@ class VulnerabilityDetails:
 
 
 @dataclass(frozen=True, slots=True)
+class CodeDetails:
+    """The kind-specific payload of a finding imported from another tool (SARIF).
+
+    Never carries the flagged source text: a code scanner's snippet may hold a secret.
+    """
+
+    tool: str  # the producing tool's name, as its SARIF driver says
+    message: str  # the result's message, one line
+    tool_version: str | None = None
+    help_uri: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     kind: FindingKind
     rule_id: str
@@ -46,4 +59,5 @@ class Finding:
     fingerprint: str
     fix: Fix | None = None
     vulnerability: VulnerabilityDetails | None = None
+    code: CodeDetails | None = None
     tags: tuple[str, ...] = field(default=())

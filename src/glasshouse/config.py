@@ -31,3 +31,22 @@ def in_ci(environ: Mapping[str, str] = os.environ) -> bool:
     """CI systems set ``CI`` (GitHub Actions, GitLab CI, CircleCI...) or ``BUILD_ID`` (Jenkins)."""
     value = environ.get("CI", "").strip().lower()
     return value not in ("", "0", "false", "no") or "JENKINS_URL" in environ
+
+
+# Who runs the gate, as CI systems name the person behind a pipeline run.
+_ACTOR_VARIABLES = (
+    "GITHUB_ACTOR",  # GitHub Actions
+    "GITLAB_USER_LOGIN",  # GitLab CI
+    "BUILD_USER_ID",  # Jenkins (build-user-vars plugin)
+    "BUILDKITE_BUILD_CREATOR",
+    "CIRCLE_USERNAME",
+    "USER",
+)
+
+
+def ci_actor(environ: Mapping[str, str] = os.environ) -> str:
+    for name in _ACTOR_VARIABLES:
+        value = environ.get(name, "").strip()
+        if value:
+            return value if name == "USER" else f"{value} ({name})"
+    return "unknown"

@@ -13,7 +13,9 @@ from pathlib import Path
 
 from glasshouse import __version__
 from glasshouse.config import DEFAULT_MAX_DB_AGE_HOURS, DEFAULT_OSV_BASE_URL
-from glasshouse.gate.decision import DEFAULT_POLICY, GatePolicy, decide
+from glasshouse.gate.baseline import Baseline
+from glasshouse.gate.decision import decide
+from glasshouse.gate.policy import DEFAULT_POLICY, Policy
 from glasshouse.model import Finding, Package, Problem, Report, ScanStats
 from glasshouse.scanners.base import ProgressHook, ScanContext, Scanner
 from glasshouse.scanners.registry import SCANNERS
@@ -27,7 +29,10 @@ class ScanOptions:
     offline: bool = False
     base_url: str = DEFAULT_OSV_BASE_URL
     max_db_age_hours: float = DEFAULT_MAX_DB_AGE_HOURS
-    policy: GatePolicy = DEFAULT_POLICY
+    policy: Policy = DEFAULT_POLICY
+    baseline: Baseline | None = None
+    override: str | None = None  # break-glass reason
+    actor: str = "unknown"  # who runs the gate (from the CI environment)
 
 
 def run_scan(
@@ -37,14 +42,15 @@ def run_scan(
 ) -> Report:
     started = time.perf_counter()
     started_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    walked = walk(options.target, [s.wants for s in scanners])
+    walked = walk(options.target, [s.wants for s in scanners], excludes=options.policy.exclude)
     problems: list[Problem] = list(walked.problems)
     if walked.excluded:
         shown = ", ".join(walked.excluded[:10])
         more = f" and {len(walked.excluded) - 10} more" if len(walked.excluded) > 10 else ""
-        problems.append(
-            Problem("walk", f"excluded by {IGNORE_FILE}: {shown}{more}", blocking=False)
-        )
+        by = f"{IGNORE_FILE} and the policy" if options.policy.exclude else IGNORE_FILE
+        problems.append(Problem("walk", f"excluded by {by}: {shown}{more}", blocking=False))
+    for note in options.policy.notes:
+        problems.append(Problem("policy", note, blocking=False))
     root = options.target.resolve()
     context = ScanContext(
         root=root.parent if root.is_file() else root,
@@ -65,7 +71,14 @@ def run_scan(
         packages.extend(result.packages)
         files.update(result.files)
         database.update(result.database)
-    decision = decide(findings, problems, options.policy)
+    decision = decide(
+        findings,
+        problems,
+        options.policy,
+        baseline=options.baseline,
+        override=options.override,
+        actor=options.actor,
+    )
     stats = ScanStats(
         files_scanned=len(files),
         packages=len(packages),
@@ -82,4 +95,5 @@ def run_scan(
         packages=tuple(packages),
         decision=decision,
         stats=stats,
+        policy_sources=options.policy.sources,
     )

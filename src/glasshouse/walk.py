@@ -76,8 +76,18 @@ def _gitignore(directory: Path, name: str = ".gitignore") -> pathspec.GitIgnoreS
     return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
 
 
-def walk(root: Path, predicates: Sequence[Predicate], *, scanner: str = "walk") -> WalkResult:
-    """Walk ``root`` once; a file is kept when any predicate wants it."""
+def walk(
+    root: Path,
+    predicates: Sequence[Predicate],
+    *,
+    scanner: str = "walk",
+    excludes: Sequence[str] = (),
+) -> WalkResult:
+    """Walk ``root`` once; a file is kept when any predicate wants it.
+
+    ``excludes`` are more ``.gitignore``-style patterns (the policy's ``gate.exclude``),
+    applied and reported like the lines of ``.glasshouseignore``.
+    """
     result = WalkResult()
     root = root.resolve()
     if root.is_file():
@@ -85,7 +95,7 @@ def walk(root: Path, predicates: Sequence[Predicate], *, scanner: str = "walk") 
         if claim:
             result.files.append(WalkedFile(root.name, root, claim))
         return result
-    excludes = _gitignore(root, IGNORE_FILE)
+    excluder = _excluder(root, excludes)
     # A stack of (directory, relative path, active ignore specs with their bases).
     stack: list[tuple[Path, str, tuple[tuple[str, pathspec.GitIgnoreSpec], ...]]] = [(root, "", ())]
     while stack:
@@ -111,7 +121,7 @@ def walk(root: Path, predicates: Sequence[Predicate], *, scanner: str = "walk") 
                 continue
             if _ignored(specs, relpath, is_dir):
                 continue
-            if excludes is not None and excludes.match_file(relpath + "/" if is_dir else relpath):
+            if excluder is not None and excluder.match_file(relpath + "/" if is_dir else relpath):
                 result.excluded.append(relpath + "/" if is_dir else relpath)
                 continue
             if is_dir:
@@ -138,6 +148,17 @@ def walk(root: Path, predicates: Sequence[Predicate], *, scanner: str = "walk") 
             result.files.append(WalkedFile(relpath, path, claim))
         stack.extend(reversed(subdirs))
     return result
+
+
+def _excluder(root: Path, extra: Sequence[str]) -> pathspec.GitIgnoreSpec | None:
+    lines = list(extra)
+    own = root / IGNORE_FILE
+    try:
+        if own.is_file() and not own.is_symlink():
+            lines += own.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        pass
+    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
 
 
 def _ignored(

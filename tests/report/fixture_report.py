@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from glasshouse.fingerprint import fingerprint
+from glasshouse.gate.baseline import Baseline
 from glasshouse.gate.decision import decide
+from glasshouse.gate.policy import Policy
 from glasshouse.model import (
+    CodeDetails,
     Finding,
     FindingKind,
     Fix,
@@ -15,7 +20,10 @@ from glasshouse.model import (
     ScanStats,
     Severity,
     VulnerabilityDetails,
+    Waiver,
 )
+
+TODAY = date(2026, 11, 27)
 
 
 def _vuln(
@@ -69,6 +77,57 @@ def fixture_report() -> Report:
         ),
         _vuln(django, "PYSEC-2021-9", (), Severity.MEDIUM, ("2.2.18",), "2.2.18"),
         _vuln(text, "GO-2020-0015", ("CVE-2020-14040",), Severity.UNKNOWN, (), None),
+        _vuln(
+            Package("pyyaml", "5.3", "PyPI", Location("requirements.txt", 3), direct=True),
+            "CVE-2020-14343",
+            ("GHSA-8q59-q68h-6hv4", "PYSEC-2021-142"),
+            Severity.CRITICAL,
+            ("5.4",),
+            "5.4",
+        ),
+        Finding(
+            kind=FindingKind.CODE,
+            rule_id="bandit:B602",
+            title="subprocess call with shell=True identified, security issue.",
+            severity=Severity.HIGH,
+            location=Location("app/run.py", 12),
+            fingerprint=fingerprint(FindingKind.CODE, "bandit:B602", "abc", "app/run.py"),
+            fix=Fix("Pass the command as a list and drop shell=True."),
+            code=CodeDetails(
+                tool="Bandit",
+                message="subprocess call with shell=True identified, security issue.",
+                tool_version="1.9.4",
+                help_uri="https://bandit.readthedocs.io/en/latest/plugins/b602.html",
+            ),
+        ),
+    )
+    policy = Policy(
+        sources=("/work/project/.glasshouse.toml",),
+        waivers=(
+            Waiver(
+                id="W-7",
+                reason="yaml.load is only called with SafeLoader here",
+                expires=date(2026, 12, 20),
+                rule="PYSEC-2021-142",
+                owner="team-api",
+                approver="security-lead",
+                ticket="SEC-7",
+            ),
+            Waiver(
+                id="W-3",
+                reason="old exception",
+                expires=date(2026, 10, 1),
+                rule="bandit:B602",
+            ),
+            Waiver(id="W-9", reason="stale", expires=date(2026, 12, 1), rule="CVE-1999-0001"),
+        ),
+    )
+    baseline = Baseline(
+        "glasshouse-baseline.json",
+        {
+            findings[2].fingerprint: ("GO-2020-0015", "svc/go.mod"),
+            "0" * 32: ("CVE-2018-1000", "requirements.txt"),
+        },
     )
     problems = (
         Problem(
@@ -88,7 +147,8 @@ def fixture_report() -> Report:
         findings=findings,
         problems=problems,
         packages=(django, flask, text),
-        decision=decide(findings, problems),
+        decision=decide(findings, problems, policy, baseline=baseline, today=TODAY),
+        policy_sources=policy.sources,
         stats=ScanStats(
             files_scanned=2,
             packages=3,

@@ -41,15 +41,32 @@ def test_reporter_matches_its_golden_file(fmt: str) -> None:
 def test_json_report_follows_its_schema() -> None:
     report = json.loads(RENDERERS["json"](fixture_report()))
     jsonschema.validate(report, json.loads(SCHEMA.read_text()))
-    assert report["schema_version"] == "1.0"
-    assert report["decision"] == {
-        "verdict": "fail",
-        "exit_code": 1,
-        "reasons": [
-            "1 finding(s) at or above high severity (1 critical)",
-            "1 problem(s) kept the scan incomplete (dependencies)",
-        ],
+    assert report["schema_version"] == "1.1"
+    decision = report["decision"]
+    assert (decision["verdict"], decision["exit_code"], decision["evaluated"]) == (
+        "fail",
+        1,
+        "fail",
+    )
+    assert decision["reasons"][:2] == [
+        "2 blocking finding(s) (1 critical, 1 high)",
+        "1 problem(s) kept the scan incomplete (dependencies)",
+    ]
+    assert report["summary"]["by_disposition"] == {
+        "blocking": 2,
+        "allowed": 2,
+        "waived": 1,
+        "existing": 0,
+        "ignored": 0,
     }
+    assert [(w["id"], w["status"]) for w in report["waivers"]] == [
+        ("W-7", "applied"),
+        ("W-3", "expired"),
+        ("W-9", "unused"),
+    ]
+    assert report["baseline"]["fixed"][0]["rule_id"] == "CVE-2018-1000"
+    gates = [f["gate"]["disposition"] for f in report["findings"]]
+    assert gates == ["blocking", "allowed", "allowed", "waived", "blocking"]
 
 
 def test_table_shows_fix_problems_and_verdict() -> None:

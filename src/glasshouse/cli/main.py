@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -20,9 +21,18 @@ from glasshouse.advisories.importer import ArchiveError, import_path
 from glasshouse.advisories.store import AdvisoryStore, StoreError
 from glasshouse.advisories.update import UpdateError, check_base_url, update_ecosystem
 from glasshouse.cli import progress as progress_display
-from glasshouse.config import DEFAULT_MAX_DB_AGE_HOURS, cache_dir, osv_base_url
+from glasshouse.config import DEFAULT_MAX_DB_AGE_HOURS, cache_dir, ci_actor, osv_base_url
 from glasshouse.ecosystems import DEFAULT_UPDATE_ECOSYSTEMS
-from glasshouse.model import ExitCode
+from glasshouse.gate.baseline import Baseline, BaselineError, load_baseline, render_baseline
+from glasshouse.gate.policy import (
+    POLICY_FILENAME,
+    Policy,
+    PolicyError,
+    find_repository_policy,
+    load_policy,
+    render_policy,
+)
+from glasshouse.model import ExitCode, Report
 from glasshouse.report.registry import RENDERERS
 from glasshouse.report.table import write as write_table
 from glasshouse.scan import ScanOptions, run_scan
@@ -58,8 +68,73 @@ def cli() -> None:
     """Glasshouse: a security quality gate for the delivery pipeline."""
 
 
+def _scan_options(command: Callable[..., int]) -> Callable[..., int]:
+    """The options every command that runs a scan shares (scan, baseline create)."""
+    options = [
+        click.argument("path", default=".", type=click.Path(path_type=Path)),
+        click.option("--offline", is_flag=True, help="Never touch the network."),
+        click.option(
+            "--max-db-age",
+            type=float,
+            default=DEFAULT_MAX_DB_AGE_HOURS,
+            show_default=True,
+            metavar="HOURS",
+            help="Refresh downloaded advisories older than this (unless --offline).",
+        ),
+        click.option(
+            "--policy",
+            "policy_file",
+            type=click.Path(path_type=Path),
+            default=None,
+            help=f"Repository policy (default: {POLICY_FILENAME} at the root of PATH).",
+        ),
+        click.option(
+            "--org-policy",
+            default=None,
+            envvar="GLASSHOUSE_ORG_POLICY",
+            metavar="PATH|URL",
+            help="Organization policy that the repository policy may only tighten "
+            "($GLASSHOUSE_ORG_POLICY).",
+        ),
+        click.option("--no-progress", is_flag=True, help="Never show a progress display."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _policy(path: Path, policy_file: Path | None, org_policy: str | None) -> Policy:
+    repository = policy_file or find_repository_policy(path)
+    return load_policy(str(repository) if repository else None, org_policy)
+
+
+def _run(
+    path: Path,
+    *,
+    offline: bool,
+    max_db_age: float,
+    policy: Policy,
+    no_progress: bool,
+    baseline: Baseline | None = None,
+    override: str | None = None,
+) -> Report:
+    options = ScanOptions(
+        target=path,
+        cache_dir=cache_dir(),
+        offline=offline,
+        base_url=osv_base_url(),
+        max_db_age_hours=max_db_age,
+        policy=policy,
+        baseline=baseline,
+        override=override,
+        actor=ci_actor(),
+    )
+    with progress_display.display(progress_display.wanted(no_progress)) as hook:
+        return run_scan(options, progress=hook)
+
+
 @cli.command()
-@click.argument("path", default=".", type=click.Path(path_type=Path))
+@_scan_options
 @click.option(
     "--format",
     "fmt",
@@ -75,23 +150,31 @@ def cli() -> None:
     metavar="FORMAT=FILE",
     help="Also write a report to FILE (repeatable), e.g. --output json=report.json.",
 )
-@click.option("--offline", is_flag=True, help="Never touch the network.")
 @click.option(
-    "--max-db-age",
-    type=float,
-    default=DEFAULT_MAX_DB_AGE_HOURS,
-    show_default=True,
-    metavar="HOURS",
-    help="Refresh downloaded advisories older than this (unless --offline).",
+    "--baseline",
+    "baseline_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Compare with this baseline: new, existing and fixed findings "
+    '(with scope = "new", only new ones block).',
 )
-@click.option("--no-progress", is_flag=True, help="Never show a progress display.")
+@click.option(
+    "--override",
+    default=None,
+    metavar="REASON",
+    help="Break-glass: pass a failing gate, if the policy allows it; recorded with who and why.",
+)
 def scan(
     path: Path,
-    fmt: str,
-    outputs: tuple[str, ...],
     offline: bool,
     max_db_age: float,
+    policy_file: Path | None,
+    org_policy: str | None,
     no_progress: bool,
+    fmt: str,
+    outputs: tuple[str, ...],
+    baseline_file: Path | None,
+    override: str | None,
 ) -> int:
     """Scan PATH (default: the current directory) and exit with the gate's verdict.
 
@@ -100,15 +183,22 @@ def scan(
     targets = _parse_outputs(outputs)
     if not path.exists():
         return _fail(f"{path}: no such file or directory", ExitCode.USAGE)
-    options = ScanOptions(
-        target=path,
-        cache_dir=cache_dir(),
+    if override is not None and not override.strip():
+        return _fail("--override needs a reason", ExitCode.USAGE)
+    try:
+        policy = _policy(path, policy_file, org_policy)
+        baseline = load_baseline(baseline_file) if baseline_file else None
+    except (PolicyError, BaselineError) as exc:
+        return _fail(str(exc), ExitCode.USAGE)
+    report = _run(
+        path,
         offline=offline,
-        base_url=osv_base_url(),
-        max_db_age_hours=max_db_age,
+        max_db_age=max_db_age,
+        policy=policy,
+        no_progress=no_progress,
+        baseline=baseline,
+        override=override,
     )
-    with progress_display.display(progress_display.wanted(no_progress)) as hook:
-        report = run_scan(options, progress=hook)
     if fmt == "table":
         # CI logs are wide: rich's 80-column default for non-terminals would fold titles
         width = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 160
@@ -123,6 +213,77 @@ def scan(
             err.print(f"error: cannot write {file}: {exc.strerror or exc}")
             code = max(code, ExitCode.INCOMPLETE)
     return int(code)
+
+
+@cli.group()
+def baseline() -> None:
+    """Record today's findings, so that a gate can judge only new ones."""
+
+
+@baseline.command("create")
+@_scan_options
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Where to write the baseline (JSON).",
+)
+def baseline_create(
+    path: Path,
+    offline: bool,
+    max_db_age: float,
+    policy_file: Path | None,
+    org_policy: str | None,
+    no_progress: bool,
+    output: Path,
+) -> int:
+    """Scan PATH and write the fingerprints of every finding to a baseline file.
+
+    Exits 2 (and writes nothing) when the scan is incomplete: a baseline that
+    misses findings would let them through later as "existing".
+    """
+    if not path.exists():
+        return _fail(f"{path}: no such file or directory", ExitCode.USAGE)
+    try:
+        policy = _policy(path, policy_file, org_policy)
+    except PolicyError as exc:
+        return _fail(str(exc), ExitCode.USAGE)
+    report = _run(
+        path, offline=offline, max_db_age=max_db_age, policy=policy, no_progress=no_progress
+    )
+    blocking = [p for p in report.problems if p.blocking]
+    if blocking:
+        for problem in blocking:
+            err.print(f"error: {problem}", soft_wrap=True)
+        return _fail("the scan is incomplete; no baseline written", ExitCode.INCOMPLETE)
+    try:
+        _write_atomically(output, render_baseline(report))
+    except OSError as exc:
+        return _fail(f"cannot write {output}: {exc.strerror or exc}", ExitCode.INCOMPLETE)
+    err.print(f"{output}: baseline of {len(report.findings)} finding(s)")
+    return int(ExitCode.PASSED)
+
+
+@cli.group("policy")
+def policy_group() -> None:
+    """Inspect the policy in force."""
+
+
+@policy_group.command("show")
+@click.argument("path", default=".", type=click.Path(path_type=Path))
+@click.option("--policy", "policy_file", type=click.Path(path_type=Path), default=None)
+@click.option("--org-policy", default=None, envvar="GLASSHOUSE_ORG_POLICY", metavar="PATH|URL")
+def policy_show(path: Path, policy_file: Path | None, org_policy: str | None) -> int:
+    """Print the merged policy for PATH: every setting, where it came from, and any
+    repository setting the organization policy did not allow."""
+    try:
+        policy = _policy(path, policy_file, org_policy)
+    except PolicyError as exc:
+        return _fail(str(exc), ExitCode.USAGE)
+    sys.stdout.write(render_policy(policy))
+    return int(ExitCode.PASSED)
 
 
 def _write_atomically(file: Path, text: str) -> None:

@@ -10,6 +10,16 @@ from glasshouse.model.advisory import (
     SeverityScore,
 )
 from glasshouse.model.finding import CodeDetails, Finding, FindingKind, Fix, VulnerabilityDetails
+from glasshouse.model.gate import (
+    BaselineComparison,
+    Disposition,
+    FixedFinding,
+    Judgement,
+    Override,
+    Waiver,
+    WaiverStatus,
+    WaiverUse,
+)
 from glasshouse.model.package import Location, Package, VersionStatus
 from glasshouse.model.report import (
     REPORT_SCHEMA_VERSION,
@@ -26,16 +36,21 @@ __all__ = [
     "REPORT_SCHEMA_VERSION",
     "Advisory",
     "Affected",
-    "CodeDetails",
     "AffectedRange",
+    "BaselineComparison",
+    "CodeDetails",
     "Decision",
+    "Disposition",
     "Event",
     "EventKind",
     "ExitCode",
     "Finding",
     "FindingKind",
     "Fix",
+    "FixedFinding",
+    "Judgement",
     "Location",
+    "Override",
     "Package",
     "Problem",
     "RangeType",
@@ -46,4 +61,7 @@ __all__ = [
     "Verdict",
     "VersionStatus",
     "VulnerabilityDetails",
+    "Waiver",
+    "WaiverStatus",
+    "WaiverUse",
 ]

@@ -6,9 +6,10 @@ import enum
 from dataclasses import dataclass, field
 
 from glasshouse.model.finding import Finding
+from glasshouse.model.gate import BaselineComparison, Judgement, Override, WaiverUse
 from glasshouse.model.package import Package
 
-REPORT_SCHEMA_VERSION = "1.0"
+REPORT_SCHEMA_VERSION = "1.1"
 
 
 class ExitCode(enum.IntEnum):
@@ -53,8 +54,21 @@ class Problem:
 
 @dataclass(frozen=True, slots=True)
 class Decision:
+    """The gate's verdict, and everything it weighed to reach it.
+
+    ``judgements`` runs parallel to ``Report.findings``. ``evaluated`` is the verdict
+    the policy gave before warn mode or a break-glass override changed what the
+    pipeline sees (``verdict``).
+    """
+
     verdict: Verdict
     reasons: tuple[str, ...]
+    judgements: tuple[Judgement, ...] = ()
+    evaluated: Verdict | None = None
+    mode: str = "enforce"
+    waivers: tuple[WaiverUse, ...] = ()
+    override: Override | None = None
+    baseline: BaselineComparison | None = None
 
     @property
     def exit_code(self) -> ExitCode:
@@ -80,4 +94,5 @@ class Report:
     packages: tuple[Package, ...]
     decision: Decision
     stats: ScanStats = field(default_factory=ScanStats)
+    policy_sources: tuple[str, ...] = ()  # the policy files (or URLs) in force, outermost first
     schema_version: str = REPORT_SCHEMA_VERSION

@@ -11,7 +11,17 @@ import json
 from collections import Counter
 from typing import Any
 
-from glasshouse.model import Finding, Package, Problem, Report, Severity
+from glasshouse.model import (
+    BaselineComparison,
+    Disposition,
+    Finding,
+    Judgement,
+    Package,
+    Problem,
+    Report,
+    Severity,
+    WaiverUse,
+)
 from glasshouse.report.purl import purl
 
 
@@ -29,7 +39,53 @@ def _package(package: Package) -> dict[str, Any]:
     }
 
 
-def _finding(finding: Finding) -> dict[str, Any]:
+def _judgement(judgement: Judgement | None) -> dict[str, Any] | None:
+    if judgement is None:
+        return None
+    return {
+        "disposition": judgement.disposition.value,
+        "reason": judgement.reason,
+        "waiver": judgement.waiver,
+        "new": judgement.new,
+    }
+
+
+def _waiver(use: WaiverUse) -> dict[str, Any]:
+    w = use.waiver
+    return {
+        "id": w.id,
+        "status": use.status.value,
+        "matched": use.matched,
+        "message": use.message,
+        "rule": w.rule,
+        "package": w.package,
+        "path": w.path,
+        "fingerprint": w.fingerprint,
+        "reason": w.reason,
+        "owner": w.owner,
+        "approver": w.approver,
+        "ticket": w.ticket,
+        "created": w.created.isoformat() if w.created else None,
+        "expires": w.expires.isoformat(),
+        "source": w.source,
+    }
+
+
+def _baseline(comparison: BaselineComparison | None) -> dict[str, Any] | None:
+    if comparison is None:
+        return None
+    return {
+        "source": comparison.source,
+        "new": comparison.new,
+        "existing": comparison.existing,
+        "fixed": [
+            {"fingerprint": f.fingerprint, "rule_id": f.rule_id, "path": f.path}
+            for f in comparison.fixed
+        ],
+    }
+
+
+def _finding(finding: Finding, judgement: Judgement | None = None) -> dict[str, Any]:
     data: dict[str, Any] = {
         "kind": finding.kind.value,
         "rule_id": finding.rule_id,
@@ -40,7 +96,16 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "fix": None
         if finding.fix is None
         else {"summary": finding.fix.summary, "versions": list(finding.fix.versions)},
+        "tags": list(finding.tags),
+        "gate": _judgement(judgement),
     }
+    if finding.code is not None:
+        data["code"] = {
+            "tool": finding.code.tool,
+            "tool_version": finding.code.tool_version,
+            "message": finding.code.message,
+            "help_uri": finding.code.help_uri,
+        }
     vuln = finding.vulnerability
     if vuln is not None:
         data["vulnerability"] = {
@@ -65,19 +130,34 @@ def _problem(problem: Problem) -> dict[str, Any]:
 
 def to_dict(report: Report) -> dict[str, Any]:
     counts = Counter(f.severity for f in report.findings)
+    decision = report.decision
+    judgements: list[Judgement | None] = list(decision.judgements) or [None] * len(report.findings)
+    override = decision.override
     return {
         "schema_version": report.schema_version,
         "tool": {"name": "glasshouse", "version": report.tool_version},
         "target": report.target,
         "started_at": report.started_at,
         "decision": {
-            "verdict": report.decision.verdict.value,
-            "exit_code": int(report.decision.exit_code),
-            "reasons": list(report.decision.reasons),
+            "verdict": decision.verdict.value,
+            "exit_code": int(decision.exit_code),
+            "reasons": list(decision.reasons),
+            "evaluated": (decision.evaluated or decision.verdict).value,
+            "mode": decision.mode,
+            "override": None
+            if override is None
+            else {"reason": override.reason, "actor": override.actor, "at": override.at},
         },
+        "policy": {"sources": list(report.policy_sources)},
+        "waivers": [_waiver(use) for use in decision.waivers],
+        "baseline": _baseline(decision.baseline),
         "summary": {
             "findings": len(report.findings),
             "by_severity": {s.label: counts.get(s, 0) for s in reversed(Severity)},
+            "by_disposition": {
+                d.value: sum(1 for j in decision.judgements if j.disposition is d)
+                for d in Disposition
+            },
             "problems": len(report.problems),
             "blocking_problems": sum(1 for p in report.problems if p.blocking),
             "packages": report.stats.packages,
@@ -86,7 +166,7 @@ def to_dict(report: Report) -> dict[str, Any]:
             "duration_seconds": report.stats.duration_seconds,
         },
         "database": dict(report.stats.database),
-        "findings": [_finding(f) for f in report.findings],
+        "findings": [_finding(f, j) for f, j in zip(report.findings, judgements, strict=True)],
         "problems": [_problem(p) for p in report.problems],
         "packages": [_package(p) for p in report.packages],
     }

@@ -20,7 +20,17 @@ from .fixture_report import fixture_report
 GOLDEN = Path(__file__).parent / "golden"
 SCHEMA = Path(__file__).resolve().parents[2] / "src/glasshouse/report/schemas/report-1.json"
 UPDATE = os.environ.get("GLASSHOUSE_UPDATE_GOLDEN") == "1"
-SUFFIX = {"json": "json", "table": "txt"}
+SUFFIX = {
+    "json": "json",
+    "table": "txt",
+    "sarif": "sarif",
+    "junit": "junit.xml",
+    "markdown": "md",
+    "html": "html",
+    "cyclonedx": "cdx.json",
+    "gitlab-dependency-scanning": "gitlab-ds.json",
+    "gitlab-secret-detection": "gitlab-sd.json",
+}
 
 
 @pytest.mark.parametrize("fmt", sorted(RENDERERS))

@@ -179,3 +179,45 @@ def test_without_an_organization_the_repository_decides(tmp_path: Path) -> None:
     repo = write(tmp_path, "repo.toml", '[gate]\nfail_on = "critical"\nmode = "warn"\n')
     policy = load_policy(repo)
     assert (policy.fail_on, policy.mode, policy.notes) == (Severity.CRITICAL, "warn", ())
+
+
+def test_a_repository_may_enable_what_the_organization_disabled(tmp_path: Path) -> None:
+    org = write(tmp_path, "org.toml", '[rules]\ndisable = ["GO-2020-0015", "CVE-2020-1"]\n')
+    repo = write(tmp_path, "repo.toml", '[rules]\nenable = ["go-2020-0015"]\n')
+    policy = load_policy(repo, org)
+    assert policy.disabled_rules == {"CVE-2020-1"}
+    assert policy.notes == ()
+
+
+def test_organization_policy_from_a_url(tmp_path: Path) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    body = b'[gate]\nfail_on = "low"\n'
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200 if self.path == "/org.toml" else 404)
+            self.end_headers()
+            if self.path == "/org.toml":
+                self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        repo = write(tmp_path, "repo.toml", '[gate]\nfail_on = "high"\n')
+        policy = load_policy(repo, f"{base}/org.toml")
+        assert policy.fail_on is Severity.LOW
+        assert policy.sources == (f"{base}/org.toml", repo)
+        with pytest.raises(PolicyError, match="cannot fetch"):
+            load_policy(None, f"{base}/missing.toml")
+        with pytest.raises(PolicyError, match="refusing plain HTTP"):
+            load_policy(None, "http://example.com/org.toml")
+    finally:
+        server.shutdown()
+        server.server_close()

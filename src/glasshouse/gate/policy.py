@@ -185,6 +185,7 @@ class PolicyLayer:
     settings: dict[str, Any]
     kind_fail_on: dict[FindingKind, Severity]
     disabled_rules: frozenset[str]
+    enabled_rules: frozenset[str]
     require_approver: bool | None
     max_waiver_days: dict[Severity, int]
     waivers: tuple[Waiver, ...]
@@ -220,7 +221,7 @@ def parse_policy(text: str, source: str) -> PolicyLayer:
         if severity is not None:
             kinds[_KINDS[name]] = severity
     rules = reader.table(doc.get("rules", {}), "rules")
-    reader.keys(rules, {"disable"}, "rules.")
+    reader.keys(rules, {"disable", "enable"}, "rules.")
     waivers_cfg = reader.table(doc.get("waivers", {}), "waivers")
     reader.keys(waivers_cfg, {"require_approver", "max_days"}, "waivers.")
     max_days: dict[Severity, int] = {}
@@ -244,6 +245,7 @@ def parse_policy(text: str, source: str) -> PolicyLayer:
         settings={k: v for k, v in settings.items() if v is not None},
         kind_fail_on=kinds,
         disabled_rules=frozenset(reader.strings(rules, "disable", "rules.")),
+        enabled_rules=frozenset(reader.strings(rules, "enable", "rules.")),
         require_approver=reader.boolean(waivers_cfg, "require_approver", "waivers."),
         max_waiver_days=max_days,
         waivers=waivers,
@@ -335,10 +337,13 @@ def layer(policy: Policy, overlay: PolicyLayer, *, may_loosen: bool) -> Policy:
             kind_fail_on[kind] = severity
         else:
             refuse(f"gate.kinds.{kind.value}.fail_on", severity.label, current.label)
+    # Enabling a rule tightens, so every layer may; disabling one loosens.
+    enabled = {r.upper() for r in overlay.enabled_rules}
+    inherited = frozenset(r for r in policy.disabled_rules if r.upper() not in enabled)
     if may_loosen:
-        disabled = policy.disabled_rules | overlay.disabled_rules
+        disabled = inherited | (overlay.disabled_rules - overlay.enabled_rules)
     else:
-        disabled = policy.disabled_rules
+        disabled = inherited
         for rule in sorted(overlay.disabled_rules - policy.disabled_rules):
             notes.append(
                 f"{overlay.source}: rules.disable {rule!r} ignored: a repository policy may "

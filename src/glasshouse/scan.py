@@ -17,6 +17,7 @@ from glasshouse.gate.baseline import Baseline
 from glasshouse.gate.decision import decide
 from glasshouse.gate.policy import DEFAULT_POLICY, Policy
 from glasshouse.model import Finding, Package, Problem, Report, ScanStats
+from glasshouse.sarif_import import read_sarif
 from glasshouse.scanners.base import ProgressHook, ScanContext, Scanner
 from glasshouse.scanners.registry import SCANNERS
 from glasshouse.walk import IGNORE_FILE, walk
@@ -33,6 +34,7 @@ class ScanOptions:
     baseline: Baseline | None = None
     override: str | None = None  # break-glass reason
     actor: str = "unknown"  # who runs the gate (from the CI environment)
+    sarif: tuple[Path, ...] = ()  # other tools' findings to judge under the same policy
 
 
 def run_scan(
@@ -71,6 +73,10 @@ def run_scan(
         packages.extend(result.packages)
         files.update(result.files)
         database.update(result.database)
+    for sarif_file in options.sarif:
+        imported = read_sarif(sarif_file, context.root)
+        findings.extend(imported.findings)
+        problems.extend(imported.problems)
     decision = decide(
         findings,
         problems,

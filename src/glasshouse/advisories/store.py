@@ -8,6 +8,7 @@ the old or the new data, never half of it.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 import zlib
@@ -18,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # Bump when the tables change: an older file is then rebuilt by the next import.
-STORE_SCHEMA_VERSION = 1
+# Version 2 added the ``aliases`` table.
+STORE_SCHEMA_VERSION = 2
 STORE_FILENAME = f"advisories-v{STORE_SCHEMA_VERSION}.sqlite3"
 
 _SCHEMA = """
@@ -54,8 +56,15 @@ CREATE TABLE IF NOT EXISTS source_ecosystems (
     advisory_count INTEGER NOT NULL,
     PRIMARY KEY (source, ecosystem)
 );
+CREATE TABLE IF NOT EXISTS aliases (
+    source TEXT NOT NULL,
+    alias TEXT NOT NULL COLLATE NOCASE,  -- every name of an advisory: its id and its aliases
+    advisory INTEGER NOT NULL REFERENCES advisories(rowid)
+);
 CREATE INDEX IF NOT EXISTS affected_key ON affected (ecosystem, name);
 CREATE INDEX IF NOT EXISTS affected_source ON affected (source);
+CREATE INDEX IF NOT EXISTS aliases_key ON aliases (alias);
+CREATE INDEX IF NOT EXISTS aliases_source ON aliases (source);
 """
 
 _LOOKUP_SQL = (
@@ -64,6 +73,12 @@ _LOOKUP_SQL = (
     " WHERE f.ecosystem = ? AND f.name IN (MARKS)"  # MARKS: a run of '?' placeholders
 )
 _LOOKUP_CHUNK = 500  # names per query, far below SQLite's parameter limit
+
+_FIND_SQL = (
+    "SELECT a.id, a.modified, a.body FROM aliases l"
+    " JOIN advisories a ON a.rowid = l.advisory"
+    " WHERE l.alias = ?"  # the column's NOCASE collation applies, and the index serves it
+)
 
 
 class StoreError(Exception):
@@ -105,6 +120,7 @@ class NewRecord:
     modified: str
     body: bytes
     keys: frozenset[tuple[str, str]]
+    aliases: tuple[str, ...] | None = None  # None: read from ``body``'s OSV ``aliases``
 
 
 class AdvisoryStore:
@@ -217,6 +233,24 @@ class AdvisoryStore:
             raise StoreError(f"advisory database {self.path} is unreadable ({exc})") from None
         return {key: list(slot.values()) for key, slot in found.items()}
 
+    def find(self, ident: str) -> list[StoredAdvisory]:
+        """Advisories whose id or one of whose aliases is ``ident`` (ASCII case ignored).
+
+        One per id, newest wins; sorted by id. ``CVE-2023-43804`` finds every record
+        that names that CVE (the PyPA record, the GitHub one...), whatever its own id.
+        """
+        conn = self._connect(create=False)
+        try:
+            rows = conn.execute(_FIND_SQL, (ident,)).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"advisory database {self.path} is unreadable ({exc})") from None
+        found: dict[str, StoredAdvisory] = {}
+        for advisory_id, modified, blob in rows:
+            current = found.get(advisory_id)
+            if current is None or modified > current.modified:
+                found[advisory_id] = StoredAdvisory(advisory_id, modified, blob)
+        return [found[key] for key in sorted(found)]
+
     # -- writing ----------------------------------------------------------------------
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -247,6 +281,7 @@ class AdvisoryStore:
         now = time.time()
         with self._transaction() as conn:
             conn.execute("DELETE FROM affected WHERE source = ?", (name,))
+            conn.execute("DELETE FROM aliases WHERE source = ?", (name,))
             conn.execute("DELETE FROM advisories WHERE source = ?", (name,))
             conn.execute("DELETE FROM source_ecosystems WHERE source = ?", (name,))
             per_ecosystem: dict[str, int] = defaultdict(int)
@@ -262,6 +297,10 @@ class AdvisoryStore:
                 cursor.executemany(
                     "INSERT INTO affected (source, ecosystem, name, advisory) VALUES (?,?,?,?)",
                     [(name, eco, pkg, rowid) for eco, pkg in record.keys],
+                )
+                cursor.executemany(
+                    "INSERT INTO aliases (source, alias, advisory) VALUES (?, ?, ?)",
+                    [(name, alias, rowid) for alias in _names(record)],
                 )
                 for ecosystem in {eco for eco, _ in record.keys}:
                     per_ecosystem[ecosystem] += 1
@@ -281,3 +320,23 @@ class AdvisoryStore:
         """Record that ``name`` was checked against its origin and had not changed."""
         with self._transaction() as conn:
             conn.execute("UPDATE sources SET fetched_at = ? WHERE name = ?", (time.time(), name))
+
+
+def _names(record: NewRecord) -> set[str]:
+    """The names ``record`` goes by: its id and the ``aliases`` of its OSV document.
+
+    The importer has validated the document; anything else here (a body that is not
+    JSON, aliases that are not strings) leaves only the id, never fails the import.
+    """
+    names = {record.id}
+    if record.aliases is not None:
+        names.update(a for a in record.aliases if a.strip())
+        return names
+    try:
+        document = json.loads(record.body)
+    except (ValueError, RecursionError):
+        return names
+    aliases = document.get("aliases") if isinstance(document, dict) else None
+    if isinstance(aliases, list):
+        names.update(a for a in aliases if isinstance(a, str) and a.strip())
+    return names

@@ -96,6 +96,14 @@ def _scan_options(command: Callable[..., int]) -> Callable[..., int]:
             help="Organization policy that the repository policy may only tighten "
             "($GLASSHOUSE_ORG_POLICY).",
         ),
+        click.option(
+            "--sarif",
+            "sarif",
+            multiple=True,
+            type=click.Path(path_type=Path),
+            metavar="FILE",
+            help="Judge another tool's SARIF 2.1.0 findings under the same policy (repeatable).",
+        ),
         click.option("--no-progress", is_flag=True, help="Never show a progress display."),
     ]
     for option in reversed(options):
@@ -115,6 +123,7 @@ def _run(
     max_db_age: float,
     policy: Policy,
     no_progress: bool,
+    sarif: tuple[Path, ...] = (),
     baseline: Baseline | None = None,
     override: str | None = None,
 ) -> Report:
@@ -128,6 +137,7 @@ def _run(
         baseline=baseline,
         override=override,
         actor=ci_actor(),
+        sarif=sarif,
     )
     with progress_display.display(progress_display.wanted(no_progress)) as hook:
         return run_scan(options, progress=hook)
@@ -170,6 +180,7 @@ def scan(
     max_db_age: float,
     policy_file: Path | None,
     org_policy: str | None,
+    sarif: tuple[Path, ...],
     no_progress: bool,
     fmt: str,
     outputs: tuple[str, ...],
@@ -196,6 +207,7 @@ def scan(
         max_db_age=max_db_age,
         policy=policy,
         no_progress=no_progress,
+        sarif=sarif,
         baseline=baseline,
         override=override,
     )
@@ -236,6 +248,7 @@ def baseline_create(
     max_db_age: float,
     policy_file: Path | None,
     org_policy: str | None,
+    sarif: tuple[Path, ...],
     no_progress: bool,
     output: Path,
 ) -> int:
@@ -251,7 +264,12 @@ def baseline_create(
     except PolicyError as exc:
         return _fail(str(exc), ExitCode.USAGE)
     report = _run(
-        path, offline=offline, max_db_age=max_db_age, policy=policy, no_progress=no_progress
+        path,
+        offline=offline,
+        max_db_age=max_db_age,
+        policy=policy,
+        no_progress=no_progress,
+        sarif=sarif,
     )
     blocking = [p for p in report.problems if p.blocking]
     if blocking:
@@ -414,6 +432,46 @@ def db_status() -> int:
             source.name, source.kind, str(source.advisory_count), age, source.newest_modified
         )
     out.print(table)
+    return int(ExitCode.PASSED)
+
+
+@cli.command()
+@click.argument("ident", metavar="ID")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people; json: the OSV record(s) as stored, as one array.",
+)
+def explain(ident: str, fmt: str) -> int:
+    """Show an advisory's details and fix from the local database, offline.
+
+    ID is the advisory's own id or any alias: CVE-2023-43804 finds PYSEC-2023-192
+    and every other record naming that CVE.
+
+    Exit codes: 0 shown, 2 no advisory database, 3 unknown or not an advisory id.
+    """
+    # Imported here: the other commands start without them.
+    import shutil
+
+    from rich.markup import escape
+
+    from glasshouse.explain import ExplainError, find_records, render_json, render_text
+
+    try:
+        with AdvisoryStore.in_dir(cache_dir()) as store:
+            records = find_records(store, ident)
+    except StoreError as exc:
+        return _fail(escape(str(exc)), ExitCode.INCOMPLETE)
+    except ExplainError as exc:
+        return _fail(escape(str(exc)), ExitCode.USAGE)
+    if fmt == "json":
+        sys.stdout.write(render_json(records))
+    else:
+        width = min(shutil.get_terminal_size((100, 24)).columns, 100)
+        sys.stdout.write(render_text(ident, records, width=width))
     return int(ExitCode.PASSED)
 
 

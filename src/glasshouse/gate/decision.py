@@ -20,6 +20,7 @@ from glasshouse.gate.baseline import Baseline
 from glasshouse.gate.policy import DEFAULT_POLICY, Policy
 from glasshouse.gate.waivers import covers, finding_ids, validity
 from glasshouse.model import (
+    SUPPRESSED_IN_SOURCE,
     BaselineComparison,
     Decision,
     Disposition,
@@ -34,7 +35,7 @@ from glasshouse.model import (
     WaiverUse,
 )
 
-SUPPRESSED_TAG = "suppressed-in-source"
+SUPPRESSED_TAG = SUPPRESSED_IN_SOURCE  # re-exported for reporters and tests
 
 
 def decide(
@@ -161,7 +162,7 @@ def _judge(
         return Judgement(Disposition.IGNORED, "dev dependency, ignored by policy", new=new)
     if policy.only_fixable and vuln is not None and not (finding.fix and finding.fix.versions):
         return Judgement(Disposition.IGNORED, "no fixed version, ignored by policy", new=new)
-    if SUPPRESSED_TAG in finding.tags:
+    if SUPPRESSED_IN_SOURCE in finding.tags:
         return Judgement(Disposition.IGNORED, "suppressed in source by the producing tool", new=new)
     if waiver is not None and waiver[1] is WaiverStatus.APPLIED:
         return Judgement(Disposition.WAIVED, f"waived by {waiver[0]}", waiver=waiver[0], new=new)

@@ -9,7 +9,14 @@ from glasshouse.model.advisory import (
     RangeType,
     SeverityScore,
 )
-from glasshouse.model.finding import CodeDetails, Finding, FindingKind, Fix, VulnerabilityDetails
+from glasshouse.model.finding import (
+    SUPPRESSED_IN_SOURCE,
+    CodeDetails,
+    Finding,
+    FindingKind,
+    Fix,
+    VulnerabilityDetails,
+)
 from glasshouse.model.gate import (
     BaselineComparison,
     Disposition,
@@ -34,6 +41,7 @@ from glasshouse.model.severity import Severity
 
 __all__ = [
     "REPORT_SCHEMA_VERSION",
+    "SUPPRESSED_IN_SOURCE",
     "Advisory",
     "Affected",
     "AffectedRange",

@@ -8,6 +8,10 @@ from dataclasses import dataclass, field
 from glasshouse.model.package import Location, Package
 from glasshouse.model.severity import Severity
 
+# A finding the producing tool itself marks as suppressed in the source (``nosemgrep``,
+# SARIF ``suppressions``): the gate lists it as ignored, never drops it.
+SUPPRESSED_IN_SOURCE = "suppressed-in-source"
+
 
 class FindingKind(enum.Enum):
     VULNERABILITY = "vulnerability"

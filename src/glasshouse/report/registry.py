@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from glasshouse.model import Report
-from glasshouse.report import json_report, table
+from glasshouse.report import html, json_report, junit, markdown, sarif, table
 
 RENDERERS: dict[str, Callable[[Report], str]] = {
     "table": table.render,
     "json": json_report.render,
+    "sarif": sarif.render,
+    "junit": junit.render,
+    "markdown": markdown.render,
+    "html": html.render,
 }

@@ -199,3 +199,42 @@ def test_policy_show_prints_the_merge(repo: Path, imported_cache: Path, tmp_path
     assert result.returncode == 0
     assert 'fail_on = "medium"' in result.stdout
     assert "ignored: the organization policy requires medium" in result.stdout
+
+
+def _tool(name: str) -> str:
+    import shutil
+
+    beside = Path(sys.executable).with_name(name)
+    found = str(beside) if beside.exists() else shutil.which(name)
+    if found is None:
+        pytest.skip(f"{name} is not installed (pip install '.[test]')")
+    return found
+
+
+def test_sarif_findings_are_judged_under_the_same_policy(repo: Path, imported_cache: Path) -> None:
+    (repo / "requirements.txt").write_text("requests==2.32.3\n")
+    (repo / "app").mkdir()
+    (repo / "app" / "run.py").write_text(
+        "import subprocess\n\n\ndef run(command):\n"
+        "    return subprocess.call(command, shell=True)\n"
+    )
+    bandit = subprocess.run(
+        [_tool("bandit"), "-r", "app", "-f", "sarif", "-o", "bandit.sarif", "-q"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (repo / "bandit.sarif").exists(), bandit.stderr
+    code, report = scan_json(repo, imported_cache, "--sarif", "bandit.sarif")
+    assert code == 1  # B602 (shell=True) is rated high
+    (finding,) = [f for f in report["findings"] if f["rule_id"] == "bandit:B602"]
+    assert finding["kind"] == "code"
+    assert finding["location"] == {"path": "app/run.py", "line": 5}
+    assert finding["gate"]["disposition"] == "blocking"
+    commit_policy(repo, waiver("bandit:B602", TODAY + timedelta(days=30), path="app/*"))
+    code, report = scan_json(repo, imported_cache, "--sarif", "bandit.sarif")
+    assert code == 0, report["decision"]
+    missing = run(["scan", ".", "--offline", "--sarif", "nope.sarif"], imported_cache, repo)
+    assert missing.returncode == 2
+    assert "nope.sarif" in missing.stdout

@@ -224,3 +224,14 @@ def test_ecosystem_missing_from_the_database_is_incomplete_not_clean(
     assert result.returncode == 2, result.stdout
     assert "no npm advisories in the database" in result.stdout
     assert "glasshouse db update --ecosystem npm" in result.stdout
+
+
+@pytest.mark.parametrize("name", ["[/x]", "[bold]red", "[link=evil]x"])
+def test_user_text_is_never_read_as_terminal_markup(tmp_path: Path, name: str) -> None:
+    result = run(["scan", str(tmp_path / name)], tmp_path / "cache")
+    assert result.returncode == 3
+    assert name in result.stderr
+    assert "internal error" not in result.stderr
+    policy = run(["scan", str(tmp_path), "--policy", str(tmp_path / name)], tmp_path / "cache")
+    assert policy.returncode == 3
+    assert name in policy.stderr

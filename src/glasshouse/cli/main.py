@@ -7,6 +7,7 @@ Exit codes of ``scan`` (DESIGN.md): 0 gate passed, 1 gate failed on policy,
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from glasshouse import __version__
 from glasshouse.advisories.importer import ArchiveError, import_path
@@ -23,6 +25,7 @@ from glasshouse.advisories.update import UpdateError, check_base_url, update_eco
 from glasshouse.cli import progress as progress_display
 from glasshouse.config import DEFAULT_MAX_DB_AGE_HOURS, cache_dir, ci_actor, osv_base_url
 from glasshouse.ecosystems import DEFAULT_UPDATE_ECOSYSTEMS
+from glasshouse.explain import ExplainError, find_records, render_json, render_text
 from glasshouse.gate.baseline import Baseline, BaselineError, load_baseline, render_baseline
 from glasshouse.gate.policy import (
     POLICY_FILENAME,
@@ -37,13 +40,12 @@ from glasshouse.report.registry import RENDERERS
 from glasshouse.report.table import write as write_table
 from glasshouse.scan import ScanOptions, run_scan
 
-err = Console(stderr=True, highlight=False)
+# markup=False everywhere: messages carry user paths and advisory text, never rich markup
+err = Console(stderr=True, highlight=False, markup=False)
 
 
 def _fail(message: str, code: ExitCode) -> int:
-    err.print(
-        f"[bold red]error:[/] {click.style(message, reset=False)}", markup=True, soft_wrap=True
-    )
+    err.print(Text("error: ", style="bold red") + Text(message), soft_wrap=True)
     return int(code)
 
 
@@ -214,7 +216,7 @@ def scan(
     if fmt == "table":
         # CI logs are wide: rich's 80-column default for non-terminals would fold titles
         width = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 160
-        write_table(report, Console(highlight=False, width=width))
+        write_table(report, Console(highlight=False, markup=False, width=width))
     else:
         sys.stdout.write(RENDERERS[fmt](report))
     code = report.decision.exit_code
@@ -403,7 +405,7 @@ def db_import(paths: tuple[Path, ...], no_progress: bool) -> int:
 def db_status() -> int:
     """Show the ecosystems, advisory counts and age of the local database."""
     store = AdvisoryStore.in_dir(cache_dir())
-    out = Console(highlight=False)
+    out = Console(highlight=False, markup=False)
     if not store.path.exists():
         return _fail(
             f"no advisory database at {store.path}: run `glasshouse db update` "
@@ -453,20 +455,13 @@ def explain(ident: str, fmt: str) -> int:
 
     Exit codes: 0 shown, 2 no advisory database, 3 unknown or not an advisory id.
     """
-    # Imported here: the other commands start without them.
-    import shutil
-
-    from rich.markup import escape
-
-    from glasshouse.explain import ExplainError, find_records, render_json, render_text
-
     try:
         with AdvisoryStore.in_dir(cache_dir()) as store:
             records = find_records(store, ident)
     except StoreError as exc:
-        return _fail(escape(str(exc)), ExitCode.INCOMPLETE)
+        return _fail(str(exc), ExitCode.INCOMPLETE)
     except ExplainError as exc:
-        return _fail(escape(str(exc)), ExitCode.USAGE)
+        return _fail(str(exc), ExitCode.USAGE)
     if fmt == "json":
         sys.stdout.write(render_json(records))
     else:

@@ -48,7 +48,7 @@ class PhaseProgress:
 
 @contextmanager
 def display(enabled: bool, *, transfer: bool = False) -> Iterator[PhaseProgress]:
-    console = Console(stderr=True, highlight=False)
+    console = Console(stderr=True, highlight=False, markup=False)
     if not enabled:
         yield PhaseProgress(None, console)
         return

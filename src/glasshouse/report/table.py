@@ -212,5 +212,5 @@ def _write_baseline(report: Report, console: Console) -> None:
 def render(report: Report) -> str:
     """Plain text, for files (``--output table=FILE``)."""
     buffer = StringIO()
-    write(report, Console(file=buffer, width=120, no_color=True, highlight=False))
+    write(report, Console(file=buffer, width=120, no_color=True, highlight=False, markup=False))
     return buffer.getvalue()

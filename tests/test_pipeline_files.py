@@ -7,7 +7,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -551,25 +550,6 @@ def test_files_match_their_published_schema(schema: str, file: str, tmp_path: Pa
         target.write_text(block)
     result = subprocess.run(
         [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, str(target)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
-def test_actionlint_accepts_the_readme_workflow(tmp_path: Path) -> None:
-    actionlint = shutil.which("actionlint")
-    if actionlint is None:
-        pytest.skip("actionlint is not installed")
-    workflows = tmp_path / ".github" / "workflows"
-    workflows.mkdir(parents=True)
-    block = re.findall(r"```yaml\n(.*?)```", readme_section(), re.S)[0]
-    (workflows / "gate.yml").write_text(block)
-    result = subprocess.run(
-        [actionlint, "-no-color", str(workflows / "gate.yml")],
-        cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=120,

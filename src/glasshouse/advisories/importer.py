@@ -144,7 +144,7 @@ def _records(documents: Iterator[tuple[str, bytes]], result: ImportResult) -> It
             for a in advisory.affected
         )
         result.imported += 1
-        yield NewRecord(advisory.id, advisory.modified, data, keys)
+        yield NewRecord(advisory.id, advisory.modified, data, keys, advisory.aliases)
 
 
 def import_path(

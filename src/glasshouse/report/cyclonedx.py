@@ -5,8 +5,9 @@ validator for 1.6 (the schemas ship inside the library: validation needs no netw
 
 **Components.** Every package of ``report.packages`` (and any vulnerable package the
 inventory lacks), one component per purl: the same package found in several lockfiles
-is one component with one evidence occurrence (path and line) and one
-``glasshouse:location`` property per file. The bom-ref is the purl, or
+is one component with one ``glasshouse:location`` property (``path:line``) per file.
+(Not ``evidence.occurrences``: the library orders occurrences without a bom-ref by
+object identity, which would make the output differ from run to run.) The bom-ref is the purl, or
 ``glasshouse:pkg:<ecosystem>/<name>@<version>`` for ecosystems without a purl type.
 Maven ``group:artifact`` and scoped npm/Composer names are split into group and name.
 ``scope`` follows the dev flags where the lockfile gives them: ``excluded`` when every
@@ -72,8 +73,9 @@ disposition, waiver id, Glasshouse severity and fingerprints are also written as
 component refs and finding fingerprints; the timestamp is ``report.started_at``; every
 bom-ref is set and unique (the library's outputter would draw random ones otherwise).
 
-**Cost.** The library keeps every collection sorted, comparing whole components: about
-0.4 s for 1,000 packages and 3 s for 5,000 on the development machine.
+**Cost.** The library keeps every collection sorted by comparing whole objects: about
+0.4 s for 1,000 packages, 3 s for 5,000, and 0.9 s for 1,000 vulnerability findings,
+11 s for 10,000, on the development machine (the GitLab report takes 0.5 s for 10,000).
 """
 
 from __future__ import annotations
@@ -92,7 +94,6 @@ from cyclonedx.contrib.vulnerability.cvss import vs_from_cvss_scores
 from cyclonedx.model import Property, XsUri
 from cyclonedx.model.bom import Bom, BomMetaData
 from cyclonedx.model.component import Component, ComponentScope, ComponentType
-from cyclonedx.model.component_evidence import ComponentEvidence, Occurrence
 from cyclonedx.model.dependency import Dependency
 from cyclonedx.model.impact_analysis import (
     ImpactAnalysisAffectedStatus,
@@ -227,7 +228,6 @@ def _component(entry: _Entry) -> Component:
             for requirement in dict.fromkeys(p.requirement for p in entry.packages)
             if requirement
         )
-    occurrences = dict.fromkeys((p.location.path, p.location.line) for p in entry.packages)
     return Component(
         type=ComponentType.LIBRARY,
         bom_ref=entry.ref,
@@ -237,9 +237,6 @@ def _component(entry: _Entry) -> Component:
         purl=PackageURL.from_string(entry.purl) if entry.purl else None,
         scope=scope,
         properties=properties,
-        evidence=ComponentEvidence(
-            occurrences=[Occurrence(location=path, line=line) for path, line in occurrences]
-        ),
     )
 
 
@@ -352,7 +349,10 @@ def _vulnerability(
     component: _Entry, vuln: VulnerabilityDetails, items: Sequence[Item], uses: Sequence[WaiverUse]
 ) -> Vulnerability:
     finding = items[0][0]
-    aliases = dict.fromkeys(a for a in vuln.advisory_ids if a.upper() != finding.rule_id.upper())
+    aliases: dict[str, str] = {}  # upper-cased id -> id as first written
+    for alias in vuln.advisory_ids:
+        aliases.setdefault(alias.upper(), alias)
+    aliases.pop(finding.rule_id.upper(), None)
     fixes = dict.fromkeys(f.fix.summary for f, _ in items if f.fix is not None)
     fingerprints = sorted({f.fingerprint for f, _ in items})
     lead = min(items, key=_precedence)[1]
@@ -371,7 +371,7 @@ def _vulnerability(
         bom_ref=f"glasshouse:finding:{fingerprints[0]}",
         id=finding.rule_id,
         source=_source(finding.rule_id),
-        references=[VulnerabilityReference(id=a, source=_source(a)) for a in aliases],
+        references=[VulnerabilityReference(id=a, source=_source(a)) for a in aliases.values()],
         ratings=_ratings(finding, vuln),
         description=finding.title,
         recommendation=" ".join(fixes) or None,

@@ -92,7 +92,10 @@ _SCANNERS = {
 _LISTED = frozenset({Disposition.BLOCKING, Disposition.ALLOWED, Disposition.EXISTING})
 _UNKNOWN_COMMIT = "0000000"
 _URL = re.compile(r"(https?|ftp)://\S+")
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")
+# What could start GitLab Markdown: emphasis, code, links, HTML, headings, lists, tables,
+# strikethrough, entities, and GitLab's {+ inline diff +}. Parentheses and "!" need no
+# escape once brackets have one.
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>#+|~&])")
 _MAX_NAME = 255
 _MAX_SOLUTION = 7000
 _MAX_IDENTIFIERS = 20

@@ -185,7 +185,9 @@ def bandit_runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
 def semgrep_runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
     found = executable("semgrep")
     if found is None:
-        pytest.skip("semgrep is not installed: pip install semgrep")
+        pytest.skip(
+            "semgrep is not installed: put it on PATH from its own environment, as .ci/run does"
+        )
     semgrep_path: str = found
     home = tmp_path_factory.mktemp("semgrep-home")
     env = {

@@ -163,7 +163,8 @@ def _judge(
     if policy.only_fixable and vuln is not None and not (finding.fix and finding.fix.versions):
         return Judgement(Disposition.IGNORED, "no fixed version, ignored by policy", new=new)
     if SUPPRESSED_IN_SOURCE in finding.tags:
-        return Judgement(Disposition.IGNORED, "suppressed in source by the producing tool", new=new)
+        why = f": {finding.suppression}" if finding.suppression else " by the producing tool"
+        return Judgement(Disposition.IGNORED, f"suppressed in source{why}", new=new)
     if waiver is not None and waiver[1] is WaiverStatus.APPLIED:
         return Judgement(Disposition.WAIVED, f"waived by {waiver[0]}", waiver=waiver[0], new=new)
     if new is False and policy.scope == "new":

@@ -15,6 +15,8 @@ from glasshouse.model.finding import (
     Finding,
     FindingKind,
     Fix,
+    SecretDetails,
+    SecretOccurrence,
     VulnerabilityDetails,
 )
 from glasshouse.model.gate import (
@@ -64,6 +66,8 @@ __all__ = [
     "RangeType",
     "Report",
     "ScanStats",
+    "SecretDetails",
+    "SecretOccurrence",
     "Severity",
     "SeverityScore",
     "Verdict",

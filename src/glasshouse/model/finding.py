@@ -54,6 +54,32 @@ class CodeDetails:
 
 
 @dataclass(frozen=True, slots=True)
+class SecretOccurrence:
+    """One place a secret was seen: a file of the tree, or an added line of a commit."""
+
+    path: str
+    line: int | None
+    commit: str | None = None  # full SHA, for findings from git history
+    author: str | None = None
+    date: str | None = None  # RFC 3339
+
+
+@dataclass(frozen=True, slots=True)
+class SecretDetails:
+    """The kind-specific payload of a leaked-credential finding.
+
+    Never the secret: a masked ``preview`` (a few characters at each end at most) and
+    a keyed ``secret_hash``, so the same secret in two places or two runs is one secret
+    without being stored. ``occurrences`` lists every place it was seen, the first one
+    being the finding's location.
+    """
+
+    preview: str
+    secret_hash: str
+    occurrences: tuple[SecretOccurrence, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     kind: FindingKind
     rule_id: str
@@ -64,4 +90,6 @@ class Finding:
     fix: Fix | None = None
     vulnerability: VulnerabilityDetails | None = None
     code: CodeDetails | None = None
+    secret: SecretDetails | None = None
+    suppression: str | None = None  # the reason given in the source for suppressing it
     tags: tuple[str, ...] = field(default=())

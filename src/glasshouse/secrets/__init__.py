@@ -1,0 +1,1 @@
+"""Leaked credentials: rules as data, one detector, the git history reader."""

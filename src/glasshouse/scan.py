@@ -35,6 +35,8 @@ class ScanOptions:
     override: str | None = None  # break-glass reason
     actor: str = "unknown"  # who runs the gate (from the CI environment)
     sarif: tuple[Path, ...] = ()  # other tools' findings to judge under the same policy
+    staged: bool = False  # secrets: the git index instead of the working tree
+    history: str | None = None  # secrets: also git history ("" every ref, or "A..B")
 
 
 def run_scan(
@@ -61,6 +63,8 @@ def run_scan(
         base_url=options.base_url,
         max_db_age_hours=options.max_db_age_hours,
         progress=progress,
+        history=options.history,
+        staged=options.staged,
     )
     findings: list[Finding] = []
     packages: list[Package] = []

@@ -106,6 +106,21 @@ def _scan_options(command: Callable[..., int]) -> Callable[..., int]:
             metavar="FILE",
             help="Judge another tool's SARIF 2.1.0 findings under the same policy (repeatable).",
         ),
+        click.option(
+            "--staged",
+            is_flag=True,
+            help="Look for secrets in what the git index adds, not the working tree "
+            "(a pre-commit hook).",
+        ),
+        click.option(
+            "--history",
+            default=None,
+            is_flag=False,
+            flag_value="",
+            metavar="[A..B]",
+            help="Also look for secrets in every line git history added: all refs, or a "
+            "range such as origin/main..HEAD.",
+        ),
         click.option("--no-progress", is_flag=True, help="Never show a progress display."),
     ]
     for option in reversed(options):
@@ -126,6 +141,8 @@ def _run(
     policy: Policy,
     no_progress: bool,
     sarif: tuple[Path, ...] = (),
+    staged: bool = False,
+    history: str | None = None,
     baseline: Baseline | None = None,
     override: str | None = None,
 ) -> Report:
@@ -140,6 +157,8 @@ def _run(
         override=override,
         actor=ci_actor(),
         sarif=sarif,
+        staged=staged,
+        history=history,
     )
     with progress_display.display(progress_display.wanted(no_progress)) as hook:
         return run_scan(options, progress=hook)
@@ -183,6 +202,8 @@ def scan(
     policy_file: Path | None,
     org_policy: str | None,
     sarif: tuple[Path, ...],
+    staged: bool,
+    history: str | None,
     no_progress: bool,
     fmt: str,
     outputs: tuple[str, ...],
@@ -210,6 +231,8 @@ def scan(
         policy=policy,
         no_progress=no_progress,
         sarif=sarif,
+        staged=staged,
+        history=history,
         baseline=baseline,
         override=override,
     )
@@ -251,6 +274,8 @@ def baseline_create(
     policy_file: Path | None,
     org_policy: str | None,
     sarif: tuple[Path, ...],
+    staged: bool,
+    history: str | None,
     no_progress: bool,
     output: Path,
 ) -> int:
@@ -272,6 +297,8 @@ def baseline_create(
         policy=policy,
         no_progress=no_progress,
         sarif=sarif,
+        staged=staged,
+        history=history,
     )
     blocking = [p for p in report.problems if p.blocking]
     if blocking:

@@ -29,6 +29,8 @@ class ScanContext:
     base_url: str
     max_db_age_hours: float
     progress: ProgressHook | None = None
+    history: str | None = None  # secrets in git history: "" for every ref, or revisions "A..B"
+    staged: bool = False  # secrets in the git index only (a pre-commit hook), not the tree
 
     def report(self, phase: str, done: int, total: int) -> None:
         if self.progress is not None:

@@ -99,6 +99,23 @@ def _finding(finding: Finding, judgement: Judgement | None = None) -> dict[str, 
         "tags": list(finding.tags),
         "gate": _judgement(judgement),
     }
+    if finding.suppression is not None:
+        data["suppression"] = finding.suppression
+    if finding.secret is not None:
+        data["secret"] = {
+            "preview": finding.secret.preview,
+            "secret_hash": finding.secret.secret_hash,
+            "occurrences": [
+                {
+                    "path": o.path,
+                    "line": o.line,
+                    "commit": o.commit,
+                    "author": o.author,
+                    "date": o.date,
+                }
+                for o in finding.secret.occurrences
+            ],
+        }
     if finding.code is not None:
         data["code"] = {
             "tool": finding.code.tool,

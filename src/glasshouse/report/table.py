@@ -101,6 +101,11 @@ def _findings_table(items: list[Item], kind: FindingKind) -> Table:
         else:
             middle = Text(str(finding.location.line or ""))
         title = finding.title if len(finding.title) <= 120 else finding.title[:117] + "..."
+        if finding.secret is not None:
+            commits = {o.commit for o in finding.secret.occurrences if o.commit}
+            title += f"\n{finding.secret.preview}"
+            if commits:
+                title += f", in {len(commits)} commit(s), first {sorted(commits)[0][:10]}"
         table.add_row(
             Text(finding.severity.label, style=SEVERITY_STYLE[finding.severity]),
             _gate_cell(judgement),

@@ -105,7 +105,7 @@ def _findings_table(items: list[Item], kind: FindingKind) -> Table:
             commits = {o.commit for o in finding.secret.occurrences if o.commit}
             title += f"\n{finding.secret.preview}"
             if commits:
-                title += f", in {len(commits)} commit(s), first {sorted(commits)[0][:10]}"
+                title += f", in {len(commits)} commit(s)"
         table.add_row(
             Text(finding.severity.label, style=SEVERITY_STYLE[finding.severity]),
             _gate_cell(judgement),

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from glasshouse.advisories.importer import import_path
-from glasshouse.advisories.store import AdvisoryStore, NewRecord, StoreError
+from glasshouse.advisories.store import STORE_FILENAME, AdvisoryStore, NewRecord, StoreError
 from glasshouse.explain import (
     NO_DATABASE,
     NotAnAdvisory,
@@ -356,4 +356,4 @@ def test_no_database_gives_the_scans_message_and_exit_2(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr.strip() == f"error: {problem['message']}"
-    assert not cache.exists()
+    assert not (cache / STORE_FILENAME).exists()  # neither the scan nor explain made one

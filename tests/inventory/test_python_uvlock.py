@@ -115,6 +115,7 @@ def test_no_root_and_unversioned_source() -> None:
 def test_git_source_credentials_are_redacted() -> None:
     text = (
         '[[package]]\nname = "x"\n'
+        # glasshouse:allow url-basic-auth fake credentials: the parser must redact them
         'source = { git = "https://bot:tok3n@git.example.com/x.git?rev=v1#abc" }\n'
     )
     (package,) = parse(Source("uv.lock", text.encode()))

@@ -39,6 +39,7 @@ from glasshouse.model import ExitCode, Report
 from glasshouse.report.registry import RENDERERS
 from glasshouse.report.table import write as write_table
 from glasshouse.scan import ScanOptions, run_scan
+from glasshouse.secrets.git import RevisionError, revision_arguments
 
 # markup=False everywhere: messages carry user paths and advisory text, never rich markup
 err = Console(stderr=True, highlight=False, markup=False)
@@ -219,6 +220,12 @@ def scan(
         return _fail(f"{path}: no such file or directory", ExitCode.USAGE)
     if override is not None and not override.strip():
         return _fail("--override needs a reason", ExitCode.USAGE)
+    if staged and history is not None:
+        return _fail("--staged and --history look at different things: use one", ExitCode.USAGE)
+    try:
+        revision_arguments(history or None)
+    except RevisionError as exc:
+        return _fail(f"--history: {exc}", ExitCode.USAGE)
     try:
         policy = _policy(path, policy_file, org_policy)
         baseline = load_baseline(baseline_file) if baseline_file else None

@@ -4,5 +4,6 @@ from __future__ import annotations
 
 from glasshouse.scanners.base import Scanner
 from glasshouse.scanners.dependencies import DependencyScanner
+from glasshouse.scanners.secrets import SecretScanner
 
-SCANNERS: tuple[Scanner, ...] = (DependencyScanner(),)
+SCANNERS: tuple[Scanner, ...] = (DependencyScanner(), SecretScanner())

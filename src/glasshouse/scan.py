@@ -65,6 +65,7 @@ def run_scan(
         progress=progress,
         history=options.history,
         staged=options.staged,
+        secret_rules=options.policy.secret_rules,
     )
     findings: list[Finding] = []
     packages: list[Package] = []

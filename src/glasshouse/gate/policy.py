@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from glasshouse.model import FindingKind, Severity, Waiver
+from glasshouse.secrets.catalogue import CatalogueError, check_catalogue, load_rules, parse_rule
+from glasshouse.secrets.rule import Rule
 
 POLICY_FILENAME = ".glasshouse.toml"
 MAX_POLICY_BYTES = 1024 * 1024
@@ -57,6 +59,7 @@ class Policy:
         default_factory=lambda: dict(DEFAULT_MAX_WAIVER_DAYS)
     )
     waivers: tuple[Waiver, ...] = ()
+    secret_rules: tuple[Rule, ...] = ()  # a project's own rules, added to the built-in ones
     sources: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()  # settings a layer tried and was not allowed to apply
 
@@ -189,6 +192,7 @@ class PolicyLayer:
     require_approver: bool | None
     max_waiver_days: dict[Severity, int]
     waivers: tuple[Waiver, ...]
+    secret_rules: tuple[Rule, ...] = ()
 
 
 def parse_policy(text: str, source: str) -> PolicyLayer:
@@ -197,7 +201,7 @@ def parse_policy(text: str, source: str) -> PolicyLayer:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(f"{source}: not valid TOML ({exc})") from None
-    reader.keys(doc, {"gate", "rules", "waivers", "waiver"}, "")
+    reader.keys(doc, {"gate", "rules", "waivers", "waiver", "secrets"}, "")
     gate = reader.table(doc.get("gate", {}), "gate")
     reader.keys(gate, _GATE_KEYS, "gate.")
     settings: dict[str, Any] = {
@@ -240,6 +244,18 @@ def parse_policy(text: str, source: str) -> PolicyLayer:
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
         raise reader.fail("waiver.id", f"duplicate waiver id {duplicates[0]!r}")
+    secrets = reader.table(doc.get("secrets", {}), "secrets")
+    reader.keys(secrets, {"rule"}, "secrets.")
+    raw_rules = secrets.get("rule", [])
+    if not isinstance(raw_rules, list):
+        raise reader.fail("secrets.rule", "must be an array of tables ([[secrets.rule]])")
+    secret_rules = []
+    for index, raw in enumerate(raw_rules):
+        table = reader.table(raw, f"secrets.rule[{index}]")
+        try:
+            secret_rules.append(parse_rule(table, f"{source}: secrets.rule[{index}]"))
+        except CatalogueError as exc:
+            raise PolicyError(str(exc)) from None
     return PolicyLayer(
         source=source,
         settings={k: v for k, v in settings.items() if v is not None},
@@ -249,6 +265,7 @@ def parse_policy(text: str, source: str) -> PolicyLayer:
         require_approver=reader.boolean(waivers_cfg, "require_approver", "waivers."),
         max_waiver_days=max_days,
         waivers=waivers,
+        secret_rules=tuple(secret_rules),
     )
 
 
@@ -369,6 +386,8 @@ def layer(policy: Policy, overlay: PolicyLayer, *, may_loosen: bool) -> Policy:
         max_waiver_days=max_days,
         require_approver=require_approver,
         waivers=policy.waivers + overlay.waivers,
+        # More rules only tighten: every layer may add its own.
+        secret_rules=policy.secret_rules + overlay.secret_rules,
         sources=(*policy.sources, overlay.source),
         notes=tuple(notes),
     )
@@ -415,7 +434,24 @@ def load_policy(repository: str | None, organization: str | None = None) -> Poli
     if repository:
         repo = parse_policy(read_policy_text(repository), repository)
         policy = layer(policy, repo, may_loosen=organization is None)
+    check_secret_rules(policy)
     return policy
+
+
+def check_secret_rules(policy: Policy) -> None:
+    """Refuse what would leave no secret rule active, or clash with a built-in rule."""
+    builtin = load_rules()
+    try:
+        check_catalogue((*builtin, *policy.secret_rules))
+    except CatalogueError as exc:
+        raise PolicyError(f"{', '.join(policy.sources)}: secrets.rule: {exc}") from None
+    disabled = {r.upper() for r in policy.disabled_rules}
+    active = [r for r in (*builtin, *policy.secret_rules) if r.id.upper() not in disabled]
+    if not active:
+        raise PolicyError(
+            f"{', '.join(policy.sources)}: rules.disable: every secret rule is disabled and "
+            "none is added; a gate with no secret rule would pass every leak"
+        )
 
 
 def find_repository_policy(target: Path) -> Path | None:

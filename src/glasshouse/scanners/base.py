@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from glasshouse.model import Finding, Package, Problem
+from glasshouse.secrets.rule import Rule
 from glasshouse.walk import WalkedFile
 
 # (phase, done, total): the CLI turns these into a progress display.
@@ -31,6 +32,7 @@ class ScanContext:
     progress: ProgressHook | None = None
     history: str | None = None  # secrets in git history: "" for every ref, or revisions "A..B"
     staged: bool = False  # secrets in the git index only (a pre-commit hook), not the tree
+    secret_rules: tuple[Rule, ...] = ()  # the project's own secret rules, beside the built-in
 
     def report(self, phase: str, done: int, total: int) -> None:
         if self.progress is not None:

@@ -492,6 +492,13 @@ def _rule(
     )
 
 
+def parse_rule(raw: Mapping[str, Any], source: str) -> Rule:
+    """One rule table from a project's configuration (``[[secrets.rule]]``): the same
+    checks as the catalogue; keywords are optional (a rule without them is matched
+    everywhere, which Hyperscan makes affordable)."""
+    return _rule(raw, source, (), ())
+
+
 def parse_rules(text: str, source: str) -> tuple[Rule, ...]:
     """The rules of one TOML document; ``source`` names it in error messages."""
     try:

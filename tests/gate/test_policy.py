@@ -221,3 +221,50 @@ def test_organization_policy_from_a_url(tmp_path: Path) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+CUSTOM_RULE = """
+[[secrets.rule]]
+id = "acme-internal-token"
+title = "ACME internal service token"
+severity = "high"
+pattern = 'acme_tok_(?P<secret>[a-z0-9]{24})'
+fix = "Rotate it in the ACME vault."
+"""
+
+
+def test_project_secret_rules_extend_the_catalogue(tmp_path: Path) -> None:
+    policy = load_policy(write(tmp_path, "p.toml", CUSTOM_RULE))
+    (rule,) = policy.secret_rules
+    assert (rule.id, rule.severity, rule.keywords) == ("acme-internal-token", Severity.HIGH, ())
+    org = write(tmp_path, "org.toml", CUSTOM_RULE.replace("acme-internal", "acme-org"))
+    both = load_policy(write(tmp_path, "p.toml", CUSTOM_RULE), org)
+    assert [r.id for r in both.secret_rules] == ["acme-org-token", "acme-internal-token"]
+
+
+def test_bad_or_clashing_secret_rules_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(PolicyError, match=r"secrets.rule\[0\].*pattern"):
+        load_policy(
+            write(
+                tmp_path,
+                "p.toml",
+                CUSTOM_RULE.replace("(?P<secret>", "(").replace("{24})", "{24}))("),
+            )
+        )
+    with pytest.raises(PolicyError, match="defined twice"):
+        load_policy(
+            write(
+                tmp_path, "p.toml", CUSTOM_RULE.replace("acme-internal-token", "github-pat-classic")
+            )
+        )
+
+
+def test_a_policy_leaving_no_secret_rule_is_refused(tmp_path: Path) -> None:
+    from glasshouse.secrets.catalogue import load_rules
+
+    every = ", ".join(f'"{r.id}"' for r in load_rules())
+    path = write(tmp_path, "p.toml", f"[rules]\ndisable = [{every}]\n")
+    with pytest.raises(PolicyError, match="every secret rule is disabled"):
+        load_policy(path)
+    with_own = write(tmp_path, "q.toml", f"[rules]\ndisable = [{every}]\n" + CUSTOM_RULE)
+    assert load_policy(with_own).secret_rules

@@ -275,3 +275,22 @@ def test_suppressed_secret_is_listed_as_suppressed(tmp_path: Path) -> None:
     assert finding["suppression"] == "revoked token kept for the incident report"
     table = run(["scan", str(tree), "--offline"], tmp_path / "cache")
     assert "ignored" in table.stdout
+
+
+def test_a_project_rule_without_keywords_finds_its_secret(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / ".glasshouse.toml").write_text(
+        "[[secrets.rule]]\n"
+        'id = "acme-internal-token"\n'
+        'title = "ACME internal service token"\n'
+        'severity = "high"\n'
+        "pattern = 'acme_tok_(?P<secret>[a-z0-9]{24})'\n"
+    )
+    token = "acme_tok_" + "k3j9x0q2w8e7r6t5y4u1i0o9"
+    (tree / "client.py").write_text(f'TOKEN = "{token}"\n')
+    result = run(["scan", str(tree), "--offline", "--format", "json"], tmp_path / "cache")
+    assert result.returncode == 1
+    (finding,) = [f for f in json.loads(result.stdout)["findings"] if f["kind"] == "secret"]
+    assert (finding["rule_id"], finding["location"]["line"]) == ("acme-internal-token", 1)
+    assert token not in result.stdout

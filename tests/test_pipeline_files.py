@@ -463,7 +463,7 @@ NOT_LOCKFILES = [
 
 def test_pre_commit_hook() -> None:
     hooks = load(HOOKS)
-    assert [h["id"] for h in hooks] == ["glasshouse", "glasshouse-db-update"]
+    assert [h["id"] for h in hooks] == ["glasshouse", "glasshouse-secrets", "glasshouse-db-update"]
     hook = hooks[0]
     assert hook["language"] == "python"
     assert hook["entry"].startswith("glasshouse scan --offline")

@@ -39,6 +39,8 @@ from glasshouse.model import ExitCode, Report
 from glasshouse.report.registry import RENDERERS
 from glasshouse.report.table import write as write_table
 from glasshouse.scan import ScanOptions, run_scan
+from glasshouse.scanners.base import Scanner
+from glasshouse.scanners.registry import SCANNERS
 from glasshouse.secrets.git import RevisionError, revision_arguments
 
 # markup=False everywhere: messages carry user paths and advisory text, never rich markup
@@ -108,6 +110,13 @@ def _scan_options(command: Callable[..., int]) -> Callable[..., int]:
             help="Judge another tool's SARIF 2.1.0 findings under the same policy (repeatable).",
         ),
         click.option(
+            "--scanners",
+            default=None,
+            metavar="NAMES",
+            help="Run only these scanners, comma-separated "
+            f"({', '.join(s.name for s in SCANNERS)}).",
+        ),
+        click.option(
             "--staged",
             is_flag=True,
             help="Look for secrets in what the git index adds, not the working tree "
@@ -129,6 +138,18 @@ def _scan_options(command: Callable[..., int]) -> Callable[..., int]:
     return command
 
 
+def select_scanners(names: str | None) -> tuple[Scanner, ...]:
+    """The registered scanners named (all when ``names`` is None); ValueError if unknown."""
+    if names is None:
+        return SCANNERS
+    wanted = [n.strip() for n in names.split(",") if n.strip()]
+    known = {s.name: s for s in SCANNERS}
+    unknown = [n for n in wanted if n not in known]
+    if unknown or not wanted:
+        raise ValueError(f"unknown {unknown or names!r}; known: {', '.join(known)}")
+    return tuple(known[n] for n in wanted)
+
+
 def _policy(path: Path, policy_file: Path | None, org_policy: str | None) -> Policy:
     repository = policy_file or find_repository_policy(path)
     return load_policy(str(repository) if repository else None, org_policy)
@@ -142,6 +163,7 @@ def _run(
     policy: Policy,
     no_progress: bool,
     sarif: tuple[Path, ...] = (),
+    scanners: str | None = None,
     staged: bool = False,
     history: str | None = None,
     baseline: Baseline | None = None,
@@ -162,7 +184,7 @@ def _run(
         history=history,
     )
     with progress_display.display(progress_display.wanted(no_progress)) as hook:
-        return run_scan(options, progress=hook)
+        return run_scan(options, progress=hook, scanners=select_scanners(scanners))
 
 
 @cli.command()
@@ -203,6 +225,7 @@ def scan(
     policy_file: Path | None,
     org_policy: str | None,
     sarif: tuple[Path, ...],
+    scanners: str | None,
     staged: bool,
     history: str | None,
     no_progress: bool,
@@ -224,8 +247,11 @@ def scan(
         return _fail("--staged and --history look at different things: use one", ExitCode.USAGE)
     try:
         revision_arguments(history or None)
+        select_scanners(scanners)
     except RevisionError as exc:
         return _fail(f"--history: {exc}", ExitCode.USAGE)
+    except ValueError as exc:
+        return _fail(f"--scanners: {exc}", ExitCode.USAGE)
     try:
         policy = _policy(path, policy_file, org_policy)
         baseline = load_baseline(baseline_file) if baseline_file else None
@@ -238,6 +264,7 @@ def scan(
         policy=policy,
         no_progress=no_progress,
         sarif=sarif,
+        scanners=scanners,
         staged=staged,
         history=history,
         baseline=baseline,
@@ -281,6 +308,7 @@ def baseline_create(
     policy_file: Path | None,
     org_policy: str | None,
     sarif: tuple[Path, ...],
+    scanners: str | None,
     staged: bool,
     history: str | None,
     no_progress: bool,
@@ -304,6 +332,7 @@ def baseline_create(
         policy=policy,
         no_progress=no_progress,
         sarif=sarif,
+        scanners=scanners,
         staged=staged,
         history=history,
     )

@@ -469,7 +469,7 @@ def test_pre_commit_hook() -> None:
     assert hook["entry"].startswith("glasshouse scan --offline")
     assert hook["pass_filenames"] is False
     assert hook["stages"] == ["pre-commit", "pre-push"]
-    update = hooks[1]
+    update = hooks[2]
     assert update["entry"].startswith("glasshouse db update")
     assert update["stages"] == ["manual"]
 

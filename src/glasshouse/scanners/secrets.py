@@ -128,7 +128,13 @@ class SecretScanner:
                     result.problems.append(_bare_allow(file.relpath, line, None))
                 for match in outcome.matches:
                     record(match, SecretOccurrence(file.relpath, match.line))
-        result.findings = [_finding(leak) for leak in leaks.values()]
+        # A generic rule gives way where a rule that knows the format found the same secret.
+        specific = {digest for (rule_id, digest) in leaks if not rule_id.startswith("generic-")}
+        result.findings = [
+            _finding(leak)
+            for (rule_id, digest), leak in leaks.items()
+            if not (rule_id.startswith("generic-") and digest in specific)
+        ]
         if any(skipped.values()):
             spelled = ", ".join(f"{n} {why}" for why, n in sorted(skipped.items()) if n)
             result.problems.append(

@@ -74,7 +74,7 @@ def decide(
     for disposition, label in (
         (Disposition.WAIVED, "waived"),
         (Disposition.EXISTING, "already in the baseline"),
-        (Disposition.IGNORED, "ignored by the policy"),
+        (Disposition.IGNORED, "ignored (by the policy, or suppressed in source)"),
         (Disposition.ALLOWED, "below the blocking threshold"),
     ):
         if counts_by[disposition]:

@@ -138,6 +138,24 @@ def _scan_options(command: Callable[..., int]) -> Callable[..., int]:
     return command
 
 
+def _usage_problem(
+    path: Path, staged: bool, history: str | None, scanners: str | None
+) -> str | None:
+    """What is wrong with the options every scanning command shares, before any work."""
+    if not path.exists():
+        return f"{path}: no such file or directory"
+    if staged and history is not None:
+        return "--staged and --history look at different things: use one"
+    try:
+        revision_arguments(history or None)
+        select_scanners(scanners)
+    except RevisionError as exc:
+        return f"--history: {exc}"
+    except ValueError as exc:
+        return f"--scanners: {exc}"
+    return None
+
+
 def select_scanners(names: str | None) -> tuple[Scanner, ...]:
     """The registered scanners named (all when ``names`` is None); ValueError if unknown."""
     if names is None:
@@ -239,19 +257,11 @@ def scan(
     Exit codes: 0 passed, 1 failed on policy, 2 incomplete, 3 usage error.
     """
     targets = _parse_outputs(outputs)
-    if not path.exists():
-        return _fail(f"{path}: no such file or directory", ExitCode.USAGE)
     if override is not None and not override.strip():
         return _fail("--override needs a reason", ExitCode.USAGE)
-    if staged and history is not None:
-        return _fail("--staged and --history look at different things: use one", ExitCode.USAGE)
-    try:
-        revision_arguments(history or None)
-        select_scanners(scanners)
-    except RevisionError as exc:
-        return _fail(f"--history: {exc}", ExitCode.USAGE)
-    except ValueError as exc:
-        return _fail(f"--scanners: {exc}", ExitCode.USAGE)
+    wrong = _usage_problem(path, staged, history, scanners)
+    if wrong:
+        return _fail(wrong, ExitCode.USAGE)
     try:
         policy = _policy(path, policy_file, org_policy)
         baseline = load_baseline(baseline_file) if baseline_file else None
@@ -319,8 +329,9 @@ def baseline_create(
     Exits 2 (and writes nothing) when the scan is incomplete: a baseline that
     misses findings would let them through later as "existing".
     """
-    if not path.exists():
-        return _fail(f"{path}: no such file or directory", ExitCode.USAGE)
+    wrong = _usage_problem(path, staged, history, scanners)
+    if wrong:
+        return _fail(wrong, ExitCode.USAGE)
     try:
         policy = _policy(path, policy_file, org_policy)
     except PolicyError as exc:

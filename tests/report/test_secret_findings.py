@@ -102,3 +102,11 @@ def test_json_carries_preview_hash_occurrences_and_suppression() -> None:
 
 def test_table_shows_the_preview() -> None:
     assert PREVIEW in RENDERERS["table"](secret_report())
+
+
+def test_gitlab_secret_detection_names_the_commit_of_a_history_finding() -> None:
+    report = json.loads(RENDERERS["gitlab-secret-detection"](secret_report()))
+    commits = {
+        v["location"]["file"]: v["location"]["commit"]["sha"] for v in report["vulnerabilities"]
+    }
+    assert commits["deploy/settings.py"] == "3f2a9c0d1e5b7a8f9c0d1e2f3a4b5c6d7e8f9a0b"

@@ -36,7 +36,7 @@ not read something it needed (a blocking problem: the gate's "incomplete"), with
 problems are ``info`` messages.
 
 **Secrets.** Only findings of kind SECRET. The location names the file and line and
-the commit GitLab requires; findings carry no commit yet, so it is ``0000000``, the
+the commit GitLab requires: the first history occurrence's, else ``0000000``, the
 value GitLab's own analyzer writes for findings outside git history. No raw secret is
 ever written: a finding carries only its title, rule and location, never the value.
 """
@@ -359,7 +359,9 @@ def _secret_vulnerability(finding: Finding, judgement: Judgement | None) -> dict
     location: dict[str, Any] = {"file": finding.location.path}
     if finding.location.line is not None:
         location["start_line"] = finding.location.line
-    location["commit"] = {"sha": _UNKNOWN_COMMIT}
+    # The commit of the first history occurrence, when the secret came from history.
+    commits = [o.commit for o in finding.secret.occurrences if o.commit] if finding.secret else []
+    location["commit"] = {"sha": commits[0] if commits else _UNKNOWN_COMMIT}
     entry: dict[str, Any] = {
         "id": _id(SECRET_DETECTION, finding),
         "name": _clip(finding.title, _MAX_NAME),

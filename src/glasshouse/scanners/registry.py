@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from glasshouse.scanners.base import Scanner
 from glasshouse.scanners.dependencies import DependencyScanner
+from glasshouse.scanners.iac import IacScanner
 from glasshouse.scanners.secrets import SecretScanner
 
-SCANNERS: tuple[Scanner, ...] = (DependencyScanner(), SecretScanner())
+SCANNERS: tuple[Scanner, ...] = (DependencyScanner(), SecretScanner(), IacScanner())

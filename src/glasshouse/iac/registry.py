@@ -4,7 +4,9 @@ under ``adapters/`` and ``checks/`` is listed here."""
 from __future__ import annotations
 
 from glasshouse.iac.adapter import Adapter
+from glasshouse.iac.adapters import github_actions as github_actions_adapter
 from glasshouse.iac.check import Check
+from glasshouse.iac.checks import github_actions as github_actions_checks
 
-ADAPTERS: tuple[Adapter, ...] = ()
-CHECKS: tuple[Check, ...] = ()
+ADAPTERS: tuple[Adapter, ...] = (github_actions_adapter.ADAPTER,)
+CHECKS: tuple[Check, ...] = (*github_actions_checks.CHECKS,)

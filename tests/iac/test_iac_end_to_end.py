@@ -49,6 +49,14 @@ jobs:
 """
 
 
+DOCKERFILE = """\
+FROM python:3.12-slim
+RUN curl -fsSL https://get.example.com/install.sh | sh
+COPY . /app
+CMD ["python", "/app/main.py"]
+"""
+
+
 def scan(tree: Path, cache: Path) -> tuple[int, dict]:  # type: ignore[type-arg]
     env = {**os.environ, "GLASSHOUSE_CACHE_DIR": str(cache), "CI": "true"}
     result = subprocess.run(
@@ -77,13 +85,16 @@ def test_each_planted_misconfiguration_is_found_with_file_and_line(tmp_path: Pat
     (tree / ".github" / "workflows").mkdir(parents=True)
     (tree / "k8s" / "agent.yaml").write_text(DEPLOYMENT)
     (tree / ".github" / "workflows" / "preview.yml").write_text(WORKFLOW)
+    (tree / "Dockerfile").write_text(DOCKERFILE)
     code, report = scan(tree, tmp_path / "cache")
     assert code == 1
     assert {
         ("k8s-privileged-container", "k8s/agent.yaml", 13),
         ("k8s-host-path-volume", "k8s/agent.yaml", 17),
         ("gha-pr-target-head-checkout", ".github/workflows/preview.yml", 13),
+        ("docker-curl-pipe-shell", "Dockerfile", 2),
     } <= found(report)
+    assert any(r == "docker-root-user" and p == "Dockerfile" for r, p, _ in found(report))
     blocking = {f["rule_id"] for f in report["findings"] if f["gate"]["disposition"] == "blocking"}
     assert {"k8s-privileged-container", "gha-pr-target-head-checkout"} <= blocking
 

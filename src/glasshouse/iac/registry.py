@@ -4,17 +4,25 @@ under ``adapters/`` and ``checks/`` is listed here."""
 from __future__ import annotations
 
 from glasshouse.iac.adapter import Adapter
+from glasshouse.iac.adapters import compose as compose_adapter
+from glasshouse.iac.adapters import dockerfile as dockerfile_adapter
 from glasshouse.iac.adapters import github_actions as github_actions_adapter
 from glasshouse.iac.adapters import kubernetes as kubernetes_adapter
 from glasshouse.iac.check import Check
+from glasshouse.iac.checks import compose as compose_checks
+from glasshouse.iac.checks import dockerfile as dockerfile_checks
 from glasshouse.iac.checks import github_actions as github_actions_checks
 from glasshouse.iac.checks import kubernetes as kubernetes_checks
 
 ADAPTERS: tuple[Adapter, ...] = (
+    compose_adapter.ADAPTER,
+    dockerfile_adapter.ADAPTER,
     github_actions_adapter.ADAPTER,
     kubernetes_adapter.ADAPTER,
 )
 CHECKS: tuple[Check, ...] = (
+    *compose_checks.CHECKS,
+    *dockerfile_checks.CHECKS,
     *github_actions_checks.CHECKS,
     *kubernetes_checks.CHECKS,
 )

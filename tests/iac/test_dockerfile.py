@@ -43,7 +43,7 @@ def instructions(resource: Resource) -> list[tuple[str, object, int | None]]:
         ("Dockerfile.prod", True),
         ("api.Dockerfile", True),
         ("Containerfile", True),
-        ("dockerfile.md", True),
+        ("dockerfile.md", False),  # documentation about Dockerfiles
         ("Dockerfiles", False),
         ("compose.yml", False),
     ],
@@ -246,3 +246,12 @@ def test_real_world_shaped_file() -> None:
     found = findings((DATA / "Dockerfile").read_text())
     assert found["docker-root-user"] == [2]
     assert found["docker-curl-pipe-shell"] == [3]
+
+
+def test_source_files_named_after_the_format_are_not_dockerfiles() -> None:
+    from glasshouse.iac.adapters.dockerfile import matches
+
+    for name in ("dockerfile.py", "Dockerfile.md", "dockerfile.j2", "Dockerfile.yaml"):
+        assert not matches(name, f"src/{name}"), name
+    for name in ("Dockerfile", "Dockerfile.dev", "api.Dockerfile", "Containerfile"):
+        assert matches(name, name), name

@@ -54,8 +54,35 @@ _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 Value = Any  # str | UNKNOWN
 
 
+# Source files named after the format (``dockerfile.py``, ``Dockerfile.md`` docs) are
+# not Dockerfiles, whatever their prefix.
+_NOT_DOCKERFILE_SUFFIXES = (
+    ".py",
+    ".go",
+    ".rs",
+    ".js",
+    ".ts",
+    ".java",
+    ".rb",
+    ".md",
+    ".rst",
+    ".txt",
+    ".json",
+    ".yaml",
+    ".yml",
+    ".toml",
+    ".pyc",
+    ".html",
+    ".j2",
+    ".tmpl",
+    ".erb",
+)
+
+
 def matches(name: str, relative_path: str) -> bool:
     lower = name.lower()
+    if lower.endswith(_NOT_DOCKERFILE_SUFFIXES):
+        return False
     return (
         lower in ("dockerfile", "containerfile")
         or lower.startswith(("dockerfile.", "containerfile."))

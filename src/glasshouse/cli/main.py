@@ -6,12 +6,15 @@ Exit codes of ``scan`` (DESIGN.md): 0 gate passed, 1 gate failed on policy,
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -133,22 +136,46 @@ def _scan_options(command: Callable[..., int]) -> Callable[..., int]:
         ),
         click.option("--no-progress", is_flag=True, help="Never show a progress display."),
     ]
+
+    @functools.wraps(command)
+    def with_shared(**kwargs: Any) -> int:
+        shared = SharedScanOptions(**{name: kwargs.pop(name) for name in _SHARED_NAMES})
+        return command(shared, **kwargs)
+
+    wrapped: Callable[..., int] = with_shared
     for option in reversed(options):
-        command = option(command)
-    return command
+        wrapped = option(wrapped)
+    return wrapped
 
 
-def _usage_problem(
-    path: Path, staged: bool, history: str | None, scanners: str | None
-) -> str | None:
-    """What is wrong with the options every scanning command shares, before any work."""
-    if not path.exists():
-        return f"{path}: no such file or directory"
-    if staged and history is not None:
+@dataclass(frozen=True, slots=True)
+class SharedScanOptions:
+    """What every command that runs a scan takes from its command line."""
+
+    path: Path
+    offline: bool
+    max_db_age: float
+    policy_file: Path | None
+    org_policy: str | None
+    sarif: tuple[Path, ...]
+    scanners: str | None
+    staged: bool
+    history: str | None
+    no_progress: bool
+
+
+_SHARED_NAMES = tuple(f.name for f in fields(SharedScanOptions))
+
+
+def _usage_problem(shared: SharedScanOptions) -> str | None:
+    """What is wrong with the shared options, before any work."""
+    if not shared.path.exists():
+        return f"{shared.path}: no such file or directory"
+    if shared.staged and shared.history is not None:
         return "--staged and --history look at different things: use one"
     try:
-        revision_arguments(history or None)
-        select_scanners(scanners)
+        revision_arguments(shared.history or None)
+        select_scanners(shared.scanners)
     except RevisionError as exc:
         return f"--history: {exc}"
     except ValueError as exc:
@@ -174,35 +201,28 @@ def _policy(path: Path, policy_file: Path | None, org_policy: str | None) -> Pol
 
 
 def _run(
-    path: Path,
-    *,
-    offline: bool,
-    max_db_age: float,
+    shared: SharedScanOptions,
     policy: Policy,
-    no_progress: bool,
-    sarif: tuple[Path, ...] = (),
-    scanners: str | None = None,
-    staged: bool = False,
-    history: str | None = None,
+    *,
     baseline: Baseline | None = None,
     override: str | None = None,
 ) -> Report:
     options = ScanOptions(
-        target=path,
+        target=shared.path,
         cache_dir=cache_dir(),
-        offline=offline,
+        offline=shared.offline,
         base_url=osv_base_url(),
-        max_db_age_hours=max_db_age,
+        max_db_age_hours=shared.max_db_age,
         policy=policy,
         baseline=baseline,
         override=override,
         actor=ci_actor(),
-        sarif=sarif,
-        staged=staged,
-        history=history,
+        sarif=shared.sarif,
+        staged=shared.staged,
+        history=shared.history,
     )
-    with progress_display.display(progress_display.wanted(no_progress)) as hook:
-        return run_scan(options, progress=hook, scanners=select_scanners(scanners))
+    with progress_display.display(progress_display.wanted(shared.no_progress)) as hook:
+        return run_scan(options, progress=hook, scanners=select_scanners(shared.scanners))
 
 
 @cli.command()
@@ -237,16 +257,7 @@ def _run(
     help="Break-glass: pass a failing gate, if the policy allows it; recorded with who and why.",
 )
 def scan(
-    path: Path,
-    offline: bool,
-    max_db_age: float,
-    policy_file: Path | None,
-    org_policy: str | None,
-    sarif: tuple[Path, ...],
-    scanners: str | None,
-    staged: bool,
-    history: str | None,
-    no_progress: bool,
+    shared: SharedScanOptions,
     fmt: str,
     outputs: tuple[str, ...],
     baseline_file: Path | None,
@@ -259,27 +270,15 @@ def scan(
     targets = _parse_outputs(outputs)
     if override is not None and not override.strip():
         return _fail("--override needs a reason", ExitCode.USAGE)
-    wrong = _usage_problem(path, staged, history, scanners)
+    wrong = _usage_problem(shared)
     if wrong:
         return _fail(wrong, ExitCode.USAGE)
     try:
-        policy = _policy(path, policy_file, org_policy)
+        policy = _policy(shared.path, shared.policy_file, shared.org_policy)
         baseline = load_baseline(baseline_file) if baseline_file else None
     except (PolicyError, BaselineError) as exc:
         return _fail(str(exc), ExitCode.USAGE)
-    report = _run(
-        path,
-        offline=offline,
-        max_db_age=max_db_age,
-        policy=policy,
-        no_progress=no_progress,
-        sarif=sarif,
-        scanners=scanners,
-        staged=staged,
-        history=history,
-        baseline=baseline,
-        override=override,
-    )
+    report = _run(shared, policy, baseline=baseline, override=override)
     if fmt == "table":
         # CI logs are wide: rich's 80-column default for non-terminals would fold titles
         width = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 160
@@ -311,42 +310,20 @@ def baseline() -> None:
     required=True,
     help="Where to write the baseline (JSON).",
 )
-def baseline_create(
-    path: Path,
-    offline: bool,
-    max_db_age: float,
-    policy_file: Path | None,
-    org_policy: str | None,
-    sarif: tuple[Path, ...],
-    scanners: str | None,
-    staged: bool,
-    history: str | None,
-    no_progress: bool,
-    output: Path,
-) -> int:
+def baseline_create(shared: SharedScanOptions, output: Path) -> int:
     """Scan PATH and write the fingerprints of every finding to a baseline file.
 
     Exits 2 (and writes nothing) when the scan is incomplete: a baseline that
     misses findings would let them through later as "existing".
     """
-    wrong = _usage_problem(path, staged, history, scanners)
+    wrong = _usage_problem(shared)
     if wrong:
         return _fail(wrong, ExitCode.USAGE)
     try:
-        policy = _policy(path, policy_file, org_policy)
+        policy = _policy(shared.path, shared.policy_file, shared.org_policy)
     except PolicyError as exc:
         return _fail(str(exc), ExitCode.USAGE)
-    report = _run(
-        path,
-        offline=offline,
-        max_db_age=max_db_age,
-        policy=policy,
-        no_progress=no_progress,
-        sarif=sarif,
-        scanners=scanners,
-        staged=staged,
-        history=history,
-    )
+    report = _run(shared, policy)
     blocking = [p for p in report.problems if p.blocking]
     if blocking:
         for problem in blocking:

@@ -9,7 +9,7 @@ import re
 
 import glasshouse.iac.adapters
 import glasshouse.iac.checks
-from glasshouse.iac.registry import ADAPTERS, CHECKS
+from glasshouse.iac.registry import ADAPTERS, CHECKS, DIRECTORY_ADAPTERS
 
 
 def test_every_adapter_module_is_registered() -> None:
@@ -18,7 +18,7 @@ def test_every_adapter_module_is_registered() -> None:
         adapters = [v for k, v in vars(module).items() if k.endswith("ADAPTER")]
         assert adapters, f"adapters/{info.name}.py exposes no ADAPTER"
         for adapter in adapters:
-            assert adapter in ADAPTERS, f"{adapter.format} is not in ADAPTERS"
+            assert adapter in (*ADAPTERS, *DIRECTORY_ADAPTERS), f"{adapter.format} is missing"
 
 
 def test_every_check_module_is_registered() -> None:
@@ -31,7 +31,7 @@ def test_every_check_module_is_registered() -> None:
 def test_check_ids_are_unique_and_read_a_known_format() -> None:
     ids = [c.id for c in CHECKS]
     assert len(ids) == len(set(ids))
-    formats = {a.format for a in ADAPTERS}
+    formats = {a.format for a in (*ADAPTERS, *DIRECTORY_ADAPTERS)}
     for check in CHECKS:
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)+", check.id), check.id
         assert check.format in formats, check.id

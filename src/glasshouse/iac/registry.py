@@ -3,7 +3,7 @@ under ``adapters/`` and ``checks/`` is listed here."""
 
 from __future__ import annotations
 
-from glasshouse.iac.adapter import Adapter
+from glasshouse.iac.adapter import Adapter, DirectoryAdapter
 from glasshouse.iac.adapters import compose as compose_adapter
 from glasshouse.iac.adapters import dockerfile as dockerfile_adapter
 from glasshouse.iac.adapters import github_actions as github_actions_adapter
@@ -20,6 +20,8 @@ ADAPTERS: tuple[Adapter, ...] = (
     github_actions_adapter.ADAPTER,
     kubernetes_adapter.ADAPTER,
 )
+# Formats defined per directory (a Terraform module, a Helm chart).
+DIRECTORY_ADAPTERS: tuple[DirectoryAdapter, ...] = ()
 CHECKS: tuple[Check, ...] = (
     *compose_checks.CHECKS,
     *dockerfile_checks.CHECKS,

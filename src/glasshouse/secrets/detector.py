@@ -56,6 +56,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from glasshouse.inline_allow import LITERAL as _MARKER_LITERAL
+from glasshouse.inline_allow import read_marker_line
 from glasshouse.secrets.rule import Rule
 from glasshouse.secrets.text import looks_binary, looks_minified
 
@@ -64,7 +66,7 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 # a second, one-event-per-rule database which rules match at all (a flood comes from a
 # loose pattern over a long run of token characters: each end offset is an event).
 FLOOD_EVENTS = 20_000
-SUPPRESSION_MARKER = b"glasshouse:allow"
+SUPPRESSION_MARKER = _MARKER_LITERAL
 
 SKIP_BINARY = "binary"
 SKIP_OVERSIZED = "oversized"
@@ -108,19 +110,6 @@ _CONTEXT_ALLOW: tuple[tuple[str, str, str | None], ...] = (
 )
 _CONTEXT_BYTES = 96  # how much of the line on each side of the secret the context sees
 
-_RULE_ID = rb"[A-Za-z0-9*][A-Za-z0-9_.*-]*"
-# The marker counts only where a comment could hold it: followed by blank space or the
-# end of the line. Code that merely names it (a string "glasshouse:allow", ``docs``)
-# is neither a suppression nor a suppression without a reason.
-_SUPPRESSION = re.compile(
-    rb"glasshouse:allow(?=[ \t\r\n]|$)(?:[ \t]+(?P<rules>"
-    + _RULE_ID
-    + rb"(?:,"
-    + _RULE_ID
-    + rb")*))?"
-    rb"(?P<reason>(?:(?!glasshouse:allow)[^\n])*)"
-)
-_COMMENT_CLOSERS = re.compile(r"(?:\*/|-->|%>|#>|\]\]>)\s*$")
 
 
 # -- optional engines, behind small typed functions --------------------------------------
@@ -802,19 +791,9 @@ class Detector:
             line_start = data.rfind(b"\n", 0, at) + 1
             line_end = data.find(b"\n", at)
             line_end = len(data) if line_end < 0 else line_end
-            ids: set[str] = set()
-            reasons: list[str] = []
-            valid = True
-            for marker in _SUPPRESSION.finditer(data, line_start, line_end):
-                rules = marker.group("rules")
-                reason = _COMMENT_CLOSERS.sub("", _decode(marker.group("reason"))).strip()
-                if rules and any(ch.isalnum() for ch in reason):
-                    ids.update(_decode(rules).split(","))
-                    reasons.append(reason)
-                else:
-                    valid = False
+            ids, reasons, valid = read_marker_line(data, line_start, line_end)
             if ids:
-                found[line] = (frozenset(ids), "; ".join(reasons))
+                found[line] = (frozenset(ids), reasons)
             if not valid:
                 errors.append(origin(line))
         return found, errors

@@ -38,6 +38,7 @@ from glasshouse.gate.policy import (
     load_policy,
     render_policy,
 )
+from glasshouse.iac import catalogue as iac_catalogue
 from glasshouse.model import ExitCode, Report
 from glasshouse.report.registry import RENDERERS
 from glasshouse.report.table import write as write_table
@@ -504,8 +505,18 @@ def explain(ident: str, fmt: str) -> int:
     ID is the advisory's own id or any alias: CVE-2023-43804 finds PYSEC-2023-192
     and every other record naming that CVE.
 
+    An infrastructure check id (k8s-privileged-container) shows the catalogue entry:
+    the fix, CWE and ISO/IEC 27001 mappings, and examples that fail and pass.
+
     Exit codes: 0 shown, 2 no advisory database, 3 unknown or not an advisory id.
     """
+    check = iac_catalogue.BY_ID.get(ident.strip())
+    if check is not None:
+        if fmt == "json":
+            sys.stdout.write(iac_catalogue.render_json((check,)))
+        else:
+            sys.stdout.write(iac_catalogue.render_text(check))
+        return int(ExitCode.PASSED)
     try:
         with AdvisoryStore.in_dir(cache_dir()) as store:
             records = find_records(store, ident)
@@ -518,6 +529,38 @@ def explain(ident: str, fmt: str) -> int:
     else:
         width = min(shutil.get_terminal_size((100, 24)).columns, 100)
         sys.stdout.write(render_text(ident, records, width=width))
+    return int(ExitCode.PASSED)
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "markdown", "json"]),
+    default="table",
+    show_default=True,
+    help="table for people; markdown: the catalogue document; json: every field and example.",
+)
+def checks(fmt: str) -> int:
+    """List the infrastructure checks: id, severity, format, title and mappings."""
+    if fmt == "json":
+        sys.stdout.write(iac_catalogue.render_json())
+    elif fmt == "markdown":
+        sys.stdout.write(iac_catalogue.render_markdown())
+    else:
+        table = Table(box=None, header_style="bold")
+        for column in ("id", "severity", "format", "title", "CWE", "ISO/IEC 27001"):
+            table.add_column(column, no_wrap=column != "title")
+        for check in iac_catalogue.BY_ID.values():
+            table.add_row(
+                check.id,
+                check.severity.label,
+                iac_catalogue.format_name(check),
+                check.title,
+                check.cwe,
+                ", ".join(check.iso27001),
+            )
+        Console(highlight=False, markup=False).print(table)
     return int(ExitCode.PASSED)
 
 

@@ -39,5 +39,12 @@ class Check:
     failing: tuple[Example, ...] = ()  # each must produce at least one finding of this check
     passing: tuple[Example, ...] = ()  # each must produce none
 
+    def mappings(self) -> tuple[str, ...]:
+        """CWE, ISO/IEC 27001:2022 Annex A controls and CIS sections, as finding tags."""
+        tags = [self.cwe] if self.cwe else []
+        tags += [f"ISO/IEC 27001:2022 {control}" for control in self.iso27001]
+        tags += self.cis
+        return tuple(tags)
+
     def applies(self, resource: Resource) -> bool:
         return resource.format == self.format and (not self.kinds or resource.kind in self.kinds)

@@ -218,7 +218,7 @@ def _finding(check: Check, resource: Resource, line: int | None, message: str) -
         # The resource, not the line: a finding survives edits around it.
         fingerprint=fingerprint(FindingKind.MISCONFIGURATION, check.id, identity, resource.path),
         fix=Fix(check.fix),
-        tags=check.references,
+        tags=tuple(dict.fromkeys((*check.references, *check.mappings()))),
     )
 
 

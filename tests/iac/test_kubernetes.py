@@ -56,6 +56,58 @@ rules:
 """
 
 
+GOOD_SERVICE = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+spec:
+  type: LoadBalancer
+  loadBalancerSourceRanges: ["10.0.0.0/8", "192.0.2.0/24"]
+  selector: {app: web}
+  ports:
+    - port: 443
+      targetPort: 8443
+"""
+
+GOOD_INGRESS = """\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  namespace: shop
+spec:
+  tls:
+    - hosts: ["shop.example.com", "*.api.example.com"]
+      secretName: web-tls
+  rules:
+    - host: shop.example.com
+      http:
+        paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]
+    - host: v1.api.example.com
+      http:
+        paths: [{path: /, pathType: Prefix, backend: {service: {name: api, port: {number: 80}}}}]
+"""
+
+GOOD_BINDING = """\
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: shop-developers
+  namespace: shop
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: Role
+  name: app-reader
+subjects:
+  - apiGroup: rbac.authorization.k8s.io
+    kind: Group
+    name: shop-developers
+"""
+GOOD = (GOOD_POD, GOOD_ROLE, GOOD_SERVICE, GOOD_INGRESS, GOOD_BINDING)
+
+
 def resources(text: str, path: str = "k8s.yaml") -> list[Resource]:
     return parse(path, text.encode())
 
@@ -190,6 +242,136 @@ FAILING: list[tuple[str, str, str, str, list[int | None]]] = [
     ("k8s-rbac-wildcard", GOOD_ROLE, '["configmaps", "pods"]', '["*"]', [7]),
     ("k8s-rbac-secrets-access", GOOD_ROLE, '["configmaps", "pods"]', '["pods", "secrets"]', [7]),
     ("k8s-rbac-secrets-access", GOOD_ROLE, 'verbs: ["get"]', 'verbs: ["get", "list"]', [10]),
+    (
+        "k8s-host-port",
+        GOOD_POD,
+        "      image: registry.example/app:1.4.2\n",
+        "      image: registry.example/app:1.4.2\n"
+        "      ports:\n        - containerPort: 8080\n          hostPort: 80\n",
+        [17],
+    ),
+    (
+        "k8s-proc-mount-unmasked",
+        GOOD_POD,
+        "readOnlyRootFilesystem: true",
+        "readOnlyRootFilesystem: true\n        procMount: Unmasked",
+        [18],
+    ),
+    (
+        "k8s-unsafe-sysctl",
+        GOOD_POD,
+        "    runAsNonRoot: true\n",
+        "    runAsNonRoot: true\n    sysctls:\n"
+        '      - {name: net.ipv4.tcp_syncookies, value: "1"}\n'
+        '      - {name: kernel.msgmax, value: "65536"}\n'
+        '      - {name: net/ipv4/conf/eth0.100/rp_filter, value: "0"}\n',
+        [12, 13],
+    ),
+    (
+        "k8s-apparmor-unconfined",
+        GOOD_POD,
+        "readOnlyRootFilesystem: true",
+        "readOnlyRootFilesystem: true\n        appArmorProfile: {type: Unconfined}",
+        [18],
+    ),
+    (
+        "k8s-apparmor-unconfined",
+        GOOD_POD,
+        "  namespace: shop\n",
+        "  namespace: shop\n  annotations:\n"
+        "    container.apparmor.security.beta.kubernetes.io/app: unconfined\n",
+        [7],
+    ),
+    (
+        "k8s-selinux-custom-options",
+        GOOD_POD,
+        "readOnlyRootFilesystem: true",
+        "readOnlyRootFilesystem: true\n"
+        "        seLinuxOptions: {user: system_u, role: system_r, level: s0}",
+        [18, 18],
+    ),
+    (
+        "k8s-selinux-custom-options",
+        GOOD_POD,
+        "    runAsNonRoot: true\n",
+        "    runAsNonRoot: true\n    seLinuxOptions:\n      type: spc_t\n",
+        [11],
+    ),
+    (
+        "k8s-windows-host-process",
+        GOOD_POD,
+        "readOnlyRootFilesystem: true",
+        "readOnlyRootFilesystem: true\n        windowsOptions: {hostProcess: true}",
+        [18],
+    ),
+    (
+        "k8s-load-balancer-open",
+        GOOD_SERVICE,
+        '"192.0.2.0/24"]',
+        '"0.0.0.0/0"]',
+        [8],
+    ),
+    (
+        "k8s-load-balancer-open",
+        GOOD_SERVICE,
+        '  loadBalancerSourceRanges: ["10.0.0.0/8", "192.0.2.0/24"]\n',
+        "",
+        [7],
+    ),
+    (
+        "k8s-load-balancer-open",
+        GOOD_SERVICE,
+        '["10.0.0.0/8", "192.0.2.0/24"]',
+        "[]",
+        [8],
+    ),
+    ("k8s-node-port-service", GOOD_SERVICE, "type: LoadBalancer", "type: NodePort", [7]),
+    (
+        "k8s-ingress-without-tls",
+        GOOD_INGRESS,
+        '  tls:\n    - hosts: ["shop.example.com", "*.api.example.com"]\n'
+        "      secretName: web-tls\n",
+        "",
+        [1],
+    ),
+    ("k8s-ingress-without-tls", GOOD_INGRESS, "v1.api.example.com", "admin.example.com", [14]),
+    ("k8s-ingress-without-tls", GOOD_INGRESS, "v1.api.example.com", "a.v1.api.example.com", [14]),
+    (
+        "k8s-rbac-cluster-admin-binding",
+        GOOD_BINDING,
+        "  kind: Role\n  name: app-reader",
+        "  kind: ClusterRole\n  name: cluster-admin",
+        [9],
+    ),
+    (
+        "k8s-rbac-public-subject",
+        GOOD_BINDING,
+        "    name: shop-developers",
+        "    name: system:unauthenticated",
+        [13],
+    ),
+    (
+        "k8s-rbac-public-subject",
+        GOOD_BINDING,
+        "    kind: Group\n    name: shop-developers",
+        "    kind: User\n    name: system:anonymous",
+        [13],
+    ),
+    (
+        "k8s-rbac-escalation-verbs",
+        GOOD_ROLE,
+        'verbs: ["get", "list"]',
+        'verbs: ["get", "list", "bind"]',
+        [8],
+    ),
+    (
+        "k8s-rbac-pod-exec",
+        GOOD_ROLE,
+        '["configmaps", "pods"]',
+        '["configmaps", "pods", "pods/exec"]',
+        [7],
+    ),
+    ("k8s-rbac-nodes-proxy", GOOD_ROLE, '["configmaps", "pods"]', '["nodes/proxy"]', [7]),
 ]
 
 
@@ -207,8 +389,8 @@ def test_every_check_has_a_failing_case_and_catalogue_fields() -> None:
 
 @pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.id)
 def test_passing_inputs_have_no_findings(check: Check) -> None:
-    assert findings(check.id, GOOD_POD) == []
-    assert findings(check.id, GOOD_ROLE) == []
+    for text in GOOD:
+        assert findings(check.id, text) == [], text.splitlines()[1]
 
 
 @pytest.mark.parametrize(("check_id", "base", "old", "new", "lines"), FAILING)
@@ -293,6 +475,264 @@ def test_unknown_pod_security_context_is_not_absent() -> None:
     )
     assert findings("k8s-run-as-non-root", text) == []
     assert findings("k8s-seccomp-not-restricted", text) == []
+
+
+@pytest.mark.parametrize(
+    ("check_id", "base", "old", "new"),
+    [
+        # Helm expressions decide nothing: neither a finding nor a pass.
+        (
+            "k8s-host-port",
+            GOOD_POD,
+            "      image: registry.example/app:1.4.2\n",
+            "      image: registry.example/app:1.4.2\n"
+            '      ports:\n        - {containerPort: 80, hostPort: "{{ .Values.hostPort }}"}\n',
+        ),
+        (
+            "k8s-unsafe-sysctl",
+            GOOD_POD,
+            "    runAsNonRoot: true\n",
+            "    runAsNonRoot: true\n    sysctls:\n"
+            '      - {name: "{{ .Values.sysctl }}", value: "1"}\n',
+        ),
+        (
+            "k8s-apparmor-unconfined",
+            GOOD_POD,
+            "readOnlyRootFilesystem: true",
+            'readOnlyRootFilesystem: true\n        appArmorProfile: {type: "{{ .Values.aa }}"}',
+        ),
+        (
+            "k8s-load-balancer-open",
+            GOOD_SERVICE,
+            '["10.0.0.0/8", "192.0.2.0/24"]',
+            '"{{ .Values.sourceRanges }}"',
+        ),
+        (
+            "k8s-load-balancer-open",
+            GOOD_SERVICE,
+            "type: LoadBalancer",
+            'type: "{{ .Values.type }}"',
+        ),
+        ("k8s-node-port-service", GOOD_SERVICE, "type: LoadBalancer", 'type: "{{ .Values.type }}"'),
+        (
+            "k8s-ingress-without-tls",
+            GOOD_INGRESS,
+            '["shop.example.com", "*.api.example.com"]',
+            '"{{ .Values.tlsHosts }}"',
+        ),
+        (
+            "k8s-ingress-without-tls",
+            GOOD_INGRESS,
+            '  tls:\n    - hosts: ["shop.example.com", "*.api.example.com"]\n'
+            "      secretName: web-tls\n",
+            '  tls: "{{ .Values.tls }}"\n',
+        ),
+        (
+            "k8s-rbac-cluster-admin-binding",
+            GOOD_BINDING,
+            "  kind: Role\n  name: app-reader",
+            '  kind: ClusterRole\n  name: "{{ .Values.role }}"',
+        ),
+        (
+            "k8s-rbac-public-subject",
+            GOOD_BINDING,
+            "    name: shop-developers",
+            '    name: "{{ .Values.group }}"',
+        ),
+        (
+            "k8s-rbac-escalation-verbs",
+            GOOD_ROLE,
+            'verbs: ["get", "list"]',
+            'verbs: ["get", "{{ .Values.verb }}"]',
+        ),
+    ],
+)
+def test_unknown_values_of_newer_checks_say_nothing(
+    check_id: str, base: str, old: str, new: str
+) -> None:
+    assert findings(check_id, edit(base, old, new)) == []
+
+
+@pytest.mark.parametrize(
+    ("check_id", "base", "old", "new"),
+    [
+        # The default, or a value the baseline profile allows.
+        (
+            "k8s-host-port",
+            GOOD_POD,
+            "      image: registry.example/app:1.4.2\n",
+            "      image: registry.example/app:1.4.2\n"
+            "      ports:\n        - {containerPort: 80, hostPort: 0}\n",
+        ),
+        (
+            "k8s-proc-mount-unmasked",
+            GOOD_POD,
+            "readOnlyRootFilesystem: true",
+            "readOnlyRootFilesystem: true\n        procMount: Default",
+        ),
+        (
+            "k8s-unsafe-sysctl",
+            GOOD_POD,
+            "    runAsNonRoot: true\n",
+            "    runAsNonRoot: true\n    sysctls:\n"
+            '      - {name: net/ipv4/ip_local_port_range, value: "1024 65000"}\n',
+        ),
+        (
+            "k8s-apparmor-unconfined",
+            GOOD_POD,
+            "  namespace: shop\n",
+            "  namespace: shop\n  annotations:\n"
+            "    container.apparmor.security.beta.kubernetes.io/app: localhost/deny-write\n",
+        ),
+        (
+            "k8s-selinux-custom-options",
+            GOOD_POD,
+            "readOnlyRootFilesystem: true",
+            'readOnlyRootFilesystem: true\n        seLinuxOptions: {type: container_t, user: ""}',
+        ),
+        (
+            "k8s-windows-host-process",
+            GOOD_POD,
+            "readOnlyRootFilesystem: true",
+            "readOnlyRootFilesystem: true\n        windowsOptions: {hostProcess: false}",
+        ),
+        # An internal load balancer, or source ranges given by the annotation.
+        (
+            "k8s-load-balancer-open",
+            edit(GOOD_SERVICE, '  loadBalancerSourceRanges: ["10.0.0.0/8", "192.0.2.0/24"]\n', ""),
+            "  namespace: shop\n",
+            "  namespace: shop\n  annotations:\n"
+            '    networking.gke.io/load-balancer-type: "Internal"\n',
+        ),
+        (
+            "k8s-load-balancer-open",
+            edit(GOOD_SERVICE, '  loadBalancerSourceRanges: ["10.0.0.0/8", "192.0.2.0/24"]\n', ""),
+            "  namespace: shop\n",
+            "  namespace: shop\n  annotations:\n"
+            '    service.beta.kubernetes.io/load-balancer-source-ranges: "10.0.0.0/8"\n',
+        ),
+        ("k8s-node-port-service", GOOD_SERVICE, "type: LoadBalancer", "type: ClusterIP"),
+        # A tls entry without hosts covers every host; the cloud terminates TLS.
+        (
+            "k8s-ingress-without-tls",
+            GOOD_INGRESS,
+            '- hosts: ["shop.example.com", "*.api.example.com"]\n      secretName',
+            "- secretName",
+        ),
+        (
+            "k8s-ingress-without-tls",
+            edit(
+                GOOD_INGRESS,
+                '  tls:\n    - hosts: ["shop.example.com", "*.api.example.com"]\n'
+                "      secretName: web-tls\n",
+                "",
+            ),
+            "  namespace: shop\n",
+            "  namespace: shop\n  annotations:\n"
+            "    alb.ingress.kubernetes.io/certificate-arn: "
+            "arn:aws:acm:eu-west-1:123456789012:certificate/abc\n",
+        ),
+        # A namespaced Role that happens to be called cluster-admin is not the ClusterRole.
+        ("k8s-rbac-cluster-admin-binding", GOOD_BINDING, "name: app-reader", "name: cluster-admin"),
+        # exec needs create (or get); list alone does not open a shell.
+        (
+            "k8s-rbac-pod-exec",
+            GOOD_ROLE,
+            'resources: ["configmaps", "pods"]\n    verbs: ["get", "list"]',
+            'resources: ["pods/exec"]\n    verbs: ["list"]',
+        ),
+        # nodes/proxy of another API group is not the kubelet proxy.
+        (
+            "k8s-rbac-nodes-proxy",
+            GOOD_ROLE,
+            '  - apiGroups: [""]\n    resources: ["configmaps", "pods"]',
+            '  - apiGroups: ["metrics.k8s.io"]\n    resources: ["nodes/proxy"]',
+        ),
+    ],
+)
+def test_allowed_values_of_newer_checks_pass(check_id: str, base: str, old: str, new: str) -> None:
+    assert findings(check_id, edit(base, old, new)) == []
+
+
+def test_pod_level_apparmor_is_overridden_per_container() -> None:
+    text = edit(
+        GOOD_POD,
+        "    runAsNonRoot: true\n",
+        "    runAsNonRoot: true\n    appArmorProfile: {type: Unconfined}\n",
+    )
+    assert findings("k8s-apparmor-unconfined", text) == [10]
+    text = edit(
+        text,
+        "readOnlyRootFilesystem: true",
+        "readOnlyRootFilesystem: true\n        appArmorProfile: {type: RuntimeDefault}",
+    )
+    assert findings("k8s-apparmor-unconfined", text) == []
+    unknown = edit(
+        GOOD_POD,
+        "  securityContext:\n    runAsNonRoot: true\n"
+        "    seccompProfile:\n      type: RuntimeDefault\n",
+        '  securityContext: "{{ toYaml .Values.podSecurityContext }}"\n',
+    )
+    assert findings("k8s-apparmor-unconfined", unknown) == []
+
+
+def test_apparmor_annotation_of_a_workload_template() -> None:
+    deployment = """\
+apiVersion: apps/v1
+kind: CronJob
+metadata:
+  name: report
+spec:
+  schedule: "0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+        metadata:
+          annotations:
+            container.apparmor.security.beta.kubernetes.io/report: unconfined
+        spec:
+          containers: [{name: report, image: "registry.example/report:1.0"}]
+"""
+    assert findings("k8s-apparmor-unconfined", deployment) == [12]
+
+
+def test_sysctl_names_with_slashes_are_normalised() -> None:
+    from glasshouse.iac.checks.kubernetes import _sysctl_name
+
+    assert _sysctl_name("net/ipv4/tcp_syncookies") == "net.ipv4.tcp_syncookies"
+    assert _sysctl_name("net/ipv4/conf/eth0.100/rp_filter") == "net.ipv4.conf.eth0/100.rp_filter"
+    assert _sysctl_name("net.ipv4.conf.eth0/100.rp_filter") == "net.ipv4.conf.eth0/100.rp_filter"
+    assert _sysctl_name("kernel.shm_rmid_forced") == "kernel.shm_rmid_forced"
+
+
+def test_wildcard_pod_subresources_and_node_subresources() -> None:
+    text = edit(GOOD_ROLE, '["configmaps", "pods"]', '["pods/*", "nodes/*"]')
+    assert findings("k8s-rbac-pod-exec", text) == [7]
+    assert findings("k8s-rbac-nodes-proxy", text) == [7]
+    # '*' resources are k8s-rbac-wildcard's finding, not theirs.
+    text = edit(GOOD_ROLE, '["configmaps", "pods"]', '["*"]')
+    assert findings("k8s-rbac-pod-exec", text) == []
+    assert findings("k8s-rbac-nodes-proxy", text) == []
+
+
+def test_load_balancer_annotation_allowing_everyone() -> None:
+    text = edit(GOOD_SERVICE, '  loadBalancerSourceRanges: ["10.0.0.0/8", "192.0.2.0/24"]\n', "")
+    text = edit(
+        text,
+        "  namespace: shop\n",
+        "  namespace: shop\n  annotations:\n"
+        '    service.beta.kubernetes.io/load-balancer-source-ranges: "10.0.0.0/8,0.0.0.0/0"\n',
+    )
+    assert findings("k8s-load-balancer-open", text) == [7]
+    # An internal-scheme annotation set to the public value does not make it internal.
+    text = edit(GOOD_SERVICE, '  loadBalancerSourceRanges: ["10.0.0.0/8", "192.0.2.0/24"]\n', "")
+    text = edit(
+        text,
+        "  namespace: shop\n",
+        "  namespace: shop\n  annotations:\n"
+        "    service.beta.kubernetes.io/aws-load-balancer-scheme: internet-facing\n",
+    )
+    assert findings("k8s-load-balancer-open", text) == [9]
 
 
 def test_matches_yaml_names_only() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 
-from glasshouse.iac.check import Check
+from glasshouse.iac.check import Check, Example
 from glasshouse.iac.model import Resource, Violation
 from glasshouse.model.severity import Severity
 
@@ -119,6 +119,12 @@ def _check(
     severity: Severity,
     fix: str,
     evaluate: Callable[[Resource], Iterable[Violation]],
+    *,
+    cwe: str,
+    iso27001: tuple[str, ...],
+    cis: tuple[str, ...] = (),
+    failing: tuple[Example, ...],
+    passing: tuple[Example, ...],
 ) -> Check:
     return Check(
         id=id,
@@ -128,8 +134,47 @@ def _check(
         kinds=_SERVICE,
         fix=fix,
         evaluate=evaluate,
+        cwe=cwe,
+        iso27001=iso27001,
+        cis=cis,
+        failing=failing,
+        passing=passing,
     )
 
+
+def _cis(*sections: str) -> tuple[str, ...]:
+    return tuple(f"CIS Docker Benchmark v1.6.0 {section}" for section in sections)
+
+
+def _compose(text: str) -> Example:
+    return Example("docker-compose.yml", text)
+
+
+# An application and its database, hardened: it passes every Compose check.
+HARDENED = _compose(
+    """\
+services:
+  api:
+    image: registry.example.com/shop/api:2.8.1
+    read_only: true
+    cap_drop: [ALL]
+    security_opt:
+      - no-new-privileges:true
+    ports:
+      - "8080:8080"
+    depends_on: [db]
+  db:
+    image: postgres:16.3
+    environment:
+      POSTGRES_PASSWORD_FILE: /run/secrets/db_password
+    ports:
+      - "127.0.0.1:5432:5432"
+    volumes:
+      - db-data:/var/lib/postgresql/data
+volumes:
+  db-data:
+"""
+)
 
 CHECKS: tuple[Check, ...] = (
     _check(
@@ -138,6 +183,30 @@ CHECKS: tuple[Check, ...] = (
         Severity.CRITICAL,
         "Remove `privileged: true`; add only the capabilities needed with `cap_add`.",
         _privileged,
+        cwe="CWE-250",
+        iso27001=("A.8.2", "A.8.9"),
+        cis=_cis("5.5"),
+        failing=(
+            _compose(
+                """\
+services:
+  agent:
+    image: registry.example.com/ops/agent:1.4.0
+    privileged: true
+"""
+            ),
+        ),
+        passing=(
+            _compose(
+                """\
+services:
+  agent:
+    image: registry.example.com/ops/agent:1.4.0
+    cap_drop: [ALL]
+    cap_add: [NET_ADMIN]
+"""
+            ),
+        ),
     ),
     _check(
         "compose-host-network",
@@ -145,6 +214,30 @@ CHECKS: tuple[Check, ...] = (
         Severity.HIGH,
         "Remove `network_mode: host`; publish the needed ports with `ports`.",
         _equals("network_mode", "host", "network_mode: host shares the host's network stack"),
+        cwe="CWE-668",
+        iso27001=("A.8.20", "A.8.22"),
+        cis=_cis("5.10"),
+        failing=(
+            _compose(
+                """\
+services:
+  proxy:
+    image: traefik:v3.1
+    network_mode: host
+"""
+            ),
+        ),
+        passing=(
+            _compose(
+                """\
+services:
+  proxy:
+    image: traefik:v3.1
+    ports:
+      - "443:443"
+"""
+            ),
+        ),
     ),
     _check(
         "compose-docker-socket",
@@ -152,6 +245,35 @@ CHECKS: tuple[Check, ...] = (
         Severity.CRITICAL,
         "Remove the /var/run/docker.sock volume (it is root on the host).",
         _docker_socket,
+        cwe="CWE-250",
+        iso27001=("A.8.2", "A.8.9"),
+        cis=_cis("5.32"),
+        failing=(
+            _compose(
+                """\
+services:
+  proxy:
+    image: traefik:v3.1
+    ports:
+      - "443:443"
+    volumes:
+      - /var/run/docker.sock:/var/run/docker.sock:ro
+"""
+            ),
+        ),
+        passing=(
+            _compose(
+                """\
+services:
+  proxy:
+    image: traefik:v3.1
+    ports:
+      - "443:443"
+    volumes:
+      - ./traefik.yml:/etc/traefik/traefik.yml:ro
+"""
+            ),
+        ),
     ),
     _check(
         "compose-cap-add-dangerous",
@@ -159,20 +281,82 @@ CHECKS: tuple[Check, ...] = (
         Severity.HIGH,
         "Remove the capability from `cap_add`; add only narrow ones the service needs.",
         _cap_add,
+        cwe="CWE-250",
+        iso27001=("A.8.2",),
+        cis=_cis("5.4"),
+        failing=(
+            _compose(
+                """\
+services:
+  backup:
+    image: registry.example.com/ops/backup:1.3.0
+    cap_add:
+      - SYS_ADMIN
+"""
+            ),
+        ),
+        passing=(
+            _compose(
+                """\
+services:
+  web:
+    image: nginx:1.27.0
+    cap_drop: [ALL]
+    cap_add: [NET_BIND_SERVICE, CHOWN, SETUID, SETGID]
+"""
+            ),
+        ),
     ),
     _check(
         "compose-host-pid",
         "A service shares the host PID namespace",
         Severity.HIGH,
-        "Remove `pid: host`.",
+        "Remove `pid: host` so the service keeps its own process namespace.",
         _equals("pid", "host", "pid: host lets the service see and signal host processes"),
+        cwe="CWE-668",
+        iso27001=("A.8.2", "A.8.9"),
+        cis=_cis("5.16"),
+        failing=(
+            _compose(
+                """\
+services:
+  node-exporter:
+    image: prom/node-exporter:v1.8.1
+    pid: host
+"""
+            ),
+        ),
+        passing=(HARDENED,),
     ),
     _check(
         "compose-host-ipc",
         "A service shares the host IPC namespace",
         Severity.HIGH,
-        "Remove `ipc: host`.",
+        "Remove `ipc: host`; raise `shm_size` if the service needs more shared memory.",
         _equals("ipc", "host", "ipc: host shares the host's shared memory"),
+        cwe="CWE-668",
+        iso27001=("A.8.9",),
+        cis=_cis("5.17"),
+        failing=(
+            _compose(
+                """\
+services:
+  trainer:
+    image: registry.example.com/ml/trainer:0.7.0
+    ipc: host
+"""
+            ),
+        ),
+        passing=(
+            _compose(
+                """\
+services:
+  trainer:
+    image: registry.example.com/ml/trainer:0.7.0
+    shm_size: 2gb
+"""
+            ),
+        ),
     ),
     _check(
         "compose-security-opt-unconfined",
@@ -180,6 +364,22 @@ CHECKS: tuple[Check, ...] = (
         Severity.HIGH,
         "Remove `seccomp:unconfined` / `apparmor:unconfined` from `security_opt`.",
         _unconfined,
+        cwe="CWE-693",
+        iso27001=("A.8.9",),
+        cis=_cis("5.2", "5.22"),
+        failing=(
+            _compose(
+                """\
+services:
+  debugger:
+    image: registry.example.com/tools/debugger:2.0.0
+    security_opt:
+      - seccomp:unconfined
+      - apparmor:unconfined
+"""
+            ),
+        ),
+        passing=(HARDENED,),
     ),
     _check(
         "compose-database-port-public",
@@ -187,5 +387,22 @@ CHECKS: tuple[Check, ...] = (
         Severity.MEDIUM,
         'Bind it to loopback (`"127.0.0.1:5432:5432"`) or drop the `ports` entry.',
         _database_ports,
+        cwe="CWE-668",
+        iso27001=("A.8.20", "A.8.22"),
+        cis=_cis("5.14"),
+        failing=(
+            _compose(
+                """\
+services:
+  db:
+    image: postgres:16.3
+    environment:
+      POSTGRES_PASSWORD_FILE: /run/secrets/db_password
+    ports:
+      - "5432:5432"
+"""
+            ),
+        ),
+        passing=(HARDENED,),
     ),
 )

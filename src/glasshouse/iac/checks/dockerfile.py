@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 
 from glasshouse.iac.adapters.dockerfile import env_pairs
-from glasshouse.iac.check import Check
+from glasshouse.iac.check import Check, Example
 from glasshouse.iac.model import UNKNOWN, AdapterError, Node, Resource, Violation
 from glasshouse.model.severity import Severity
 
@@ -215,6 +215,11 @@ def _check(
     fix: str,
     evaluate: Callable[[Resource], Iterable[Violation]],
     *refs: str,
+    cwe: str,
+    iso27001: tuple[str, ...],
+    cis: tuple[str, ...] = (),
+    failing: tuple[Example, ...],
+    passing: tuple[Example, ...],
 ) -> Check:
     return Check(
         id=id,
@@ -225,8 +230,56 @@ def _check(
         fix=fix,
         evaluate=evaluate,
         references=tuple(refs),
+        cwe=cwe,
+        iso27001=iso27001,
+        cis=cis,
+        failing=failing,
+        passing=passing,
     )
 
+
+def _cis(*sections: str) -> tuple[str, ...]:
+    return tuple(f"CIS Docker Benchmark v1.6.0 {section}" for section in sections)
+
+
+def _dockerfile(text: str) -> Example:
+    return Example("Dockerfile", text)
+
+
+# Digests in the examples are placeholders of the right shape, not real images.
+_DIGEST = "sha256:" + "0123456789abcdef" * 4
+
+# A multi-stage build that passes every Dockerfile check: pinned bases, a non-root user,
+# a health check, nothing fetched unverified.
+HARDENED = _dockerfile(
+    f"""\
+FROM golang:1.22.5@{_DIGEST} AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+RUN CGO_ENABLED=0 go build -o /out/api ./cmd/api
+
+FROM gcr.io/distroless/static-debian12:nonroot@{_DIGEST}
+COPY --from=build /out/api /usr/local/bin/api
+USER 65532:65532
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=3s CMD ["/usr/local/bin/api", "healthcheck"]
+ENTRYPOINT ["/usr/local/bin/api"]
+"""
+)
+
+# The Dockerfile of many a first deployment.
+PLAIN_PYTHON = _dockerfile(
+    """\
+FROM python:3.12-slim
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+COPY . .
+CMD ["python", "app.py"]
+"""
+)
 
 CHECKS: tuple[Check, ...] = (
     _check(
@@ -235,7 +288,34 @@ CHECKS: tuple[Check, ...] = (
         Severity.HIGH,
         "Add `USER <non-root user>` (a name or a UID other than 0) to the final stage.",
         _root_user,
-        "CIS Docker Benchmark 4.1",
+        cwe="CWE-250",
+        iso27001=("A.8.2", "A.8.9"),
+        cis=_cis("4.1"),
+        failing=(
+            PLAIN_PYTHON,
+            _dockerfile(
+                """\
+FROM node:20.15.1-bookworm-slim
+WORKDIR /srv
+COPY --chown=node:node . .
+USER root
+CMD ["node", "server.js"]
+"""
+            ),
+        ),
+        passing=(
+            HARDENED,
+            _dockerfile(
+                """\
+FROM python:3.12-slim
+RUN useradd --system --uid 10001 app
+WORKDIR /app
+COPY . .
+USER app
+CMD ["python", "app.py"]
+"""
+            ),
+        ),
     ),
     _check(
         "docker-add-url",
@@ -243,7 +323,28 @@ CHECKS: tuple[Check, ...] = (
         Severity.MEDIUM,
         "Download with RUN and verify a checksum, or use `ADD --checksum=sha256:...`.",
         _add_url,
-        "CIS Docker Benchmark 4.9",
+        cwe="CWE-494",
+        iso27001=("A.8.19", "A.8.28"),
+        cis=_cis("4.9"),
+        failing=(
+            _dockerfile(
+                """\
+FROM alpine:3.20
+ADD https://github.com/example/tool/releases/download/v1.2.0/tool-linux-amd64 /usr/local/bin/tool
+RUN chmod 0755 /usr/local/bin/tool
+"""
+            ),
+        ),
+        passing=(
+            _dockerfile(
+                f"""\
+FROM alpine:3.20
+ADD --checksum={_DIGEST} \\
+    https://github.com/example/tool/releases/download/v1.2.0/tool-linux-amd64 /usr/local/bin/tool
+RUN chmod 0755 /usr/local/bin/tool
+"""
+            ),
+        ),
     ),
     _check(
         "docker-curl-pipe-shell",
@@ -251,6 +352,28 @@ CHECKS: tuple[Check, ...] = (
         Severity.HIGH,
         "Download the script to a file, verify its checksum or signature, then run it.",
         _curl_pipe_shell,
+        cwe="CWE-494",
+        iso27001=("A.8.19", "A.8.28"),
+        failing=(
+            _dockerfile(
+                """\
+FROM debian:12-slim
+RUN apt-get update && apt-get install -y --no-install-recommends curl ca-certificates
+RUN curl -fsSL https://deb.nodesource.com/setup_20.x | bash -
+"""
+            ),
+        ),
+        passing=(
+            _dockerfile(
+                """\
+FROM debian:12-slim
+ARG SETUP_SHA256=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+RUN curl -fsSLo /tmp/setup.sh https://deb.nodesource.com/setup_20.x \\
+ && echo "${SETUP_SHA256}  /tmp/setup.sh" | sha256sum -c - \\
+ && bash /tmp/setup.sh && rm /tmp/setup.sh
+"""
+            ),
+        ),
     ),
     _check(
         "docker-secret-in-env",
@@ -258,7 +381,27 @@ CHECKS: tuple[Check, ...] = (
         Severity.HIGH,
         "Remove the value; pass it at run time or mount it with `RUN --mount=type=secret`.",
         _secret_env,
-        "CIS Docker Benchmark 4.10",
+        cwe="CWE-798",
+        iso27001=("A.5.17", "A.8.12"),
+        cis=_cis("4.10"),
+        failing=(
+            _dockerfile(
+                """\
+FROM python:3.12-slim
+ENV DATABASE_HOST=db.internal DATABASE_PASSWORD=changeme
+CMD ["python", "app.py"]
+"""
+            ),
+        ),
+        passing=(
+            _dockerfile(
+                """\
+FROM python:3.12-slim
+ENV DATABASE_HOST=db.internal DATABASE_PASSWORD_FILE=/run/secrets/db_password
+CMD ["python", "app.py"]
+"""
+            ),
+        ),
     ),
     _check(
         "docker-secret-in-arg",
@@ -266,7 +409,26 @@ CHECKS: tuple[Check, ...] = (
         Severity.HIGH,
         "Remove the default; use `RUN --mount=type=secret` (build args stay in history).",
         _secret_arg,
-        "CIS Docker Benchmark 4.10",
+        cwe="CWE-798",
+        iso27001=("A.5.17", "A.8.12"),
+        cis=_cis("4.10"),
+        failing=(
+            _dockerfile(
+                """\
+FROM node:20.15.1-bookworm-slim
+ARG NPM_TOKEN=replace-me
+RUN echo "//registry.npmjs.org/:_authToken=${NPM_TOKEN}" > .npmrc && npm ci
+"""
+            ),
+        ),
+        passing=(
+            _dockerfile(
+                """\
+FROM node:20.15.1-bookworm-slim
+RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci
+"""
+            ),
+        ),
     ),
     _check(
         "docker-base-image-unpinned",
@@ -274,6 +436,24 @@ CHECKS: tuple[Check, ...] = (
         Severity.MEDIUM,
         "Pin the base image to a version tag and a digest: `FROM image:1.2.3@sha256:...`.",
         _base_unpinned,
+        cwe="CWE-829",
+        iso27001=("A.8.19", "A.8.32"),
+        failing=(
+            _dockerfile(
+                """\
+FROM node:latest
+COPY . /srv
+CMD ["node", "/srv/server.js"]
+"""
+            ),
+            _dockerfile(
+                """\
+FROM ubuntu
+RUN apt-get update && apt-get install -y --no-install-recommends nginx
+"""
+            ),
+        ),
+        passing=(HARDENED,),
     ),
     _check(
         "docker-base-image-no-digest",
@@ -281,6 +461,10 @@ CHECKS: tuple[Check, ...] = (
         Severity.LOW,
         "Append the digest: `FROM image:tag@sha256:...`.",
         _base_no_digest,
+        cwe="CWE-829",
+        iso27001=("A.8.19", "A.8.32"),
+        failing=(PLAIN_PYTHON,),
+        passing=(HARDENED,),
     ),
     _check(
         "docker-sudo",
@@ -288,6 +472,27 @@ CHECKS: tuple[Check, ...] = (
         Severity.MEDIUM,
         "Drop sudo: run the step before `USER`, or as the user that needs it.",
         _sudo,
+        cwe="CWE-250",
+        iso27001=("A.8.2",),
+        failing=(
+            _dockerfile(
+                """\
+FROM ubuntu:24.04
+RUN apt-get update && apt-get install -y --no-install-recommends sudo
+USER ubuntu
+RUN sudo apt-get install -y --no-install-recommends git
+"""
+            ),
+        ),
+        passing=(
+            _dockerfile(
+                """\
+FROM ubuntu:24.04
+RUN apt-get update && apt-get install -y --no-install-recommends git
+USER ubuntu
+"""
+            ),
+        ),
     ),
     _check(
         "docker-chmod-777",
@@ -295,6 +500,26 @@ CHECKS: tuple[Check, ...] = (
         Severity.MEDIUM,
         "Grant the least mode needed (e.g. 755 for directories, 644 for files).",
         _chmod_777,
+        cwe="CWE-732",
+        iso27001=("A.8.3", "A.8.9"),
+        failing=(
+            _dockerfile(
+                """\
+FROM php:8.3-apache
+COPY . /var/www/html
+RUN chmod -R 777 /var/www/html/storage
+"""
+            ),
+        ),
+        passing=(
+            _dockerfile(
+                """\
+FROM php:8.3-apache
+COPY --chown=www-data:www-data . /var/www/html
+RUN chmod -R 750 /var/www/html/storage
+"""
+            ),
+        ),
     ),
     _check(
         "docker-healthcheck-missing",
@@ -302,7 +527,11 @@ CHECKS: tuple[Check, ...] = (
         Severity.LOW,
         "Add `HEALTHCHECK CMD <probe>` to the final stage.",
         _healthcheck,
-        "CIS Docker Benchmark 4.6",
+        cwe="CWE-754",
+        iso27001=("A.8.16",),
+        cis=_cis("4.6"),
+        failing=(PLAIN_PYTHON,),
+        passing=(HARDENED,),
     ),
     _check(
         "docker-expose-ssh",
@@ -310,5 +539,19 @@ CHECKS: tuple[Check, ...] = (
         Severity.MEDIUM,
         "Remove `EXPOSE 22` and the SSH server; use `docker exec` to reach the container.",
         _expose_ssh,
+        cwe="CWE-668",
+        iso27001=("A.8.20", "A.8.9"),
+        cis=_cis("5.7"),
+        failing=(
+            _dockerfile(
+                """\
+FROM ubuntu:24.04
+RUN apt-get update && apt-get install -y --no-install-recommends openssh-server
+EXPOSE 22 8080
+CMD ["/usr/sbin/sshd", "-D"]
+"""
+            ),
+        ),
+        passing=(HARDENED,),
     ),
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from glasshouse.iac.check import Check
+from glasshouse.iac.check import Check, Example
 from glasshouse.iac.model import Node, Resource, Violation
 from glasshouse.model import Severity
 
@@ -244,10 +244,43 @@ def _self_hosted_untrusted(resource: Resource) -> Iterable[Violation]:
         )
 
 
+def _workflow(text: str) -> Example:
+    return Example(".github/workflows/ci.yml", text)
+
+
+# A 40-hex placeholder of a release commit: the examples pin to it the way a real
+# workflow pins to the commit its release tag points at.
+_EXAMPLE_SHA = "0123456789abcdef0123456789abcdef01234567"
+
+# A pull request build that passes every check: read-only token, GitHub's own actions,
+# a third-party action pinned to a commit, a GitHub-hosted runner.
+HARDENED = _workflow(
+    f"""\
+name: ci
+on:
+  pull_request:
+  push:
+    branches: [main]
+permissions:
+  contents: read
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-go@v5
+        with:
+          go-version: "1.22"
+      - uses: golangci/golangci-lint-action@{_EXAMPLE_SHA} # v6.0.1
+      - run: go test ./...
+"""
+)
+
+
 CHECKS: tuple[Check, ...] = (
     Check(
         id="gha-pr-target-head-checkout",
-        title="pull_request_target or workflow_run checks out the pull request's code",
+        title="A pull_request_target or workflow_run job checks out the pull request's code",
         severity=Severity.CRITICAL,
         format=FORMAT,
         kinds=_JOB,
@@ -255,6 +288,46 @@ CHECKS: tuple[Check, ...] = (
         "`pull_request` workflow without secrets and pass results as artifacts",
         evaluate=_pr_target_head_checkout,
         references=("CWE-829",),
+        cwe="CWE-829",
+        iso27001=("A.8.25", "A.8.4"),
+        failing=(
+            _workflow(
+                """\
+name: preview
+on:
+  pull_request_target:
+    types: [opened, synchronize]
+permissions:
+  contents: read
+  pull-requests: write
+jobs:
+  preview:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          ref: ${{ github.event.pull_request.head.sha }}
+      - run: npm ci && npm run build
+"""
+            ),
+        ),
+        passing=(
+            _workflow(
+                """\
+name: label
+on: pull_request_target
+permissions:
+  contents: read
+  pull-requests: write
+jobs:
+  label:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/labeler@v5
+"""
+            ),
+        ),
     ),
     Check(
         id="gha-script-injection",
@@ -266,6 +339,46 @@ CHECKS: tuple[Check, ...] = (
         'and use "$TITLE" in the script',
         evaluate=_script_injection,
         references=("CWE-78", "CWE-94"),
+        cwe="CWE-78",
+        iso27001=("A.8.28", "A.8.25"),
+        failing=(
+            _workflow(
+                """\
+name: triage
+on:
+  issues:
+    types: [opened]
+permissions:
+  issues: write
+jobs:
+  triage:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          echo "New issue: ${{ github.event.issue.title }}"
+"""
+            ),
+        ),
+        passing=(
+            _workflow(
+                """\
+name: triage
+on:
+  issues:
+    types: [opened]
+permissions:
+  issues: write
+jobs:
+  triage:
+    runs-on: ubuntu-latest
+    steps:
+      - env:
+          TITLE: ${{ github.event.issue.title }}
+        run: |
+          echo "New issue: $TITLE"
+"""
+            ),
+        ),
     ),
     Check(
         id="gha-unpinned-action",
@@ -277,6 +390,25 @@ CHECKS: tuple[Check, ...] = (
         "and docker:// images to `@sha256:` digests",
         evaluate=_unpinned_action,
         references=("CWE-829",),
+        cwe="CWE-829",
+        iso27001=("A.5.21", "A.8.25"),
+        failing=(
+            _workflow(
+                """\
+name: ci
+on: push
+permissions:
+  contents: read
+jobs:
+  lint:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: golangci/golangci-lint-action@v6
+"""
+            ),
+        ),
+        passing=(HARDENED,),
     ),
     Check(
         id="gha-write-all-permissions",
@@ -287,6 +419,43 @@ CHECKS: tuple[Check, ...] = (
         fix="Set `permissions:` to the scopes needed, e.g. `contents: read`",
         evaluate=_write_all,
         references=("CWE-250",),
+        cwe="CWE-250",
+        iso27001=("A.8.2", "A.5.15"),
+        failing=(
+            _workflow(
+                """\
+name: release
+on:
+  push:
+    tags: ["v*"]
+permissions: write-all
+jobs:
+  release:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: make release
+"""
+            ),
+        ),
+        passing=(
+            _workflow(
+                """\
+name: release
+on:
+  push:
+    tags: ["v*"]
+permissions:
+  contents: write
+jobs:
+  release:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: make release
+"""
+            ),
+        ),
     ),
     Check(
         id="gha-missing-permissions",
@@ -298,6 +467,23 @@ CHECKS: tuple[Check, ...] = (
         "per job as needed",
         evaluate=_no_permissions,
         references=("CWE-250",),
+        cwe="CWE-276",
+        iso27001=("A.8.2", "A.5.15"),
+        failing=(
+            _workflow(
+                """\
+name: ci
+on: push
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: make test
+"""
+            ),
+        ),
+        passing=(HARDENED,),
     ),
     Check(
         id="gha-secret-echoed",
@@ -309,6 +495,42 @@ CHECKS: tuple[Check, ...] = (
         "or stdin (`--password-stdin`)",
         evaluate=_secret_echoed,
         references=("CWE-532",),
+        cwe="CWE-532",
+        iso27001=("A.5.17", "A.8.12"),
+        failing=(
+            _workflow(
+                """\
+name: deploy
+on: push
+permissions:
+  contents: read
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    env:
+      DEPLOY_TOKEN: ${{ secrets.DEPLOY_TOKEN }}
+    steps:
+      - run: echo "Deploying with token $DEPLOY_TOKEN"
+"""
+            ),
+        ),
+        passing=(
+            _workflow(
+                """\
+name: deploy
+on: push
+permissions:
+  contents: read
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    env:
+      REGISTRY_TOKEN: ${{ secrets.REGISTRY_TOKEN }}
+    steps:
+      - run: echo "$REGISTRY_TOKEN" | docker login ghcr.io -u deploy --password-stdin
+"""
+            ),
+        ),
     ),
     Check(
         id="gha-unsecure-commands",
@@ -319,6 +541,40 @@ CHECKS: tuple[Check, ...] = (
         fix="Remove ACTIONS_ALLOW_UNSECURE_COMMANDS and write to $GITHUB_ENV / $GITHUB_PATH",
         evaluate=_unsecure_commands,
         references=("CWE-77",),
+        cwe="CWE-77",
+        iso27001=("A.8.28", "A.8.25"),
+        failing=(
+            _workflow(
+                """\
+name: ci
+on: push
+permissions:
+  contents: read
+env:
+  ACTIONS_ALLOW_UNSECURE_COMMANDS: true
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "::add-path::$HOME/.local/bin"
+"""
+            ),
+        ),
+        passing=(
+            _workflow(
+                """\
+name: ci
+on: push
+permissions:
+  contents: read
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "$HOME/.local/bin" >> "$GITHUB_PATH"
+"""
+            ),
+        ),
     ),
     Check(
         id="gha-self-hosted-pr",
@@ -330,5 +586,42 @@ CHECKS: tuple[Check, ...] = (
         "self-hosted runners isolated from other jobs",
         evaluate=_self_hosted_untrusted,
         references=("CWE-269",),
+        cwe="CWE-269",
+        iso27001=("A.8.22", "A.8.31"),
+        failing=(
+            _workflow(
+                """\
+name: ci
+on: pull_request
+permissions:
+  contents: read
+jobs:
+  test:
+    runs-on: [self-hosted, linux]
+    steps:
+      - uses: actions/checkout@v4
+      - run: make test
+"""
+            ),
+        ),
+        passing=(
+            HARDENED,
+            _workflow(
+                """\
+name: nightly
+on:
+  schedule:
+    - cron: "0 2 * * *"
+permissions:
+  contents: read
+jobs:
+  soak:
+    runs-on: [self-hosted, linux]
+    steps:
+      - uses: actions/checkout@v4
+      - run: make soak-test
+"""
+            ),
+        ),
     ),
 )

@@ -4,17 +4,23 @@ under ``adapters/`` and ``checks/`` is listed here."""
 from __future__ import annotations
 
 from glasshouse.iac.adapter import Adapter, DirectoryAdapter
+from glasshouse.iac.adapters import cloudformation as cloudformation_adapter
 from glasshouse.iac.adapters import compose as compose_adapter
 from glasshouse.iac.adapters import dockerfile as dockerfile_adapter
 from glasshouse.iac.adapters import github_actions as github_actions_adapter
 from glasshouse.iac.adapters import kubernetes as kubernetes_adapter
 from glasshouse.iac.check import Check
+from glasshouse.iac.checks import cloudformation as cloudformation_checks
+from glasshouse.iac.checks import cloudformation_data as cloudformation_data_checks
+from glasshouse.iac.checks import cloudformation_iam as cloudformation_iam_checks
+from glasshouse.iac.checks import cloudformation_logging as cloudformation_logging_checks
 from glasshouse.iac.checks import compose as compose_checks
 from glasshouse.iac.checks import dockerfile as dockerfile_checks
 from glasshouse.iac.checks import github_actions as github_actions_checks
 from glasshouse.iac.checks import kubernetes as kubernetes_checks
 
 ADAPTERS: tuple[Adapter, ...] = (
+    cloudformation_adapter.ADAPTER,
     compose_adapter.ADAPTER,
     dockerfile_adapter.ADAPTER,
     github_actions_adapter.ADAPTER,
@@ -23,6 +29,10 @@ ADAPTERS: tuple[Adapter, ...] = (
 # Formats defined per directory (a Terraform module, a Helm chart).
 DIRECTORY_ADAPTERS: tuple[DirectoryAdapter, ...] = ()
 CHECKS: tuple[Check, ...] = (
+    *cloudformation_checks.CHECKS,
+    *cloudformation_data_checks.CHECKS,
+    *cloudformation_iam_checks.CHECKS,
+    *cloudformation_logging_checks.CHECKS,
     *compose_checks.CHECKS,
     *dockerfile_checks.CHECKS,
     *github_actions_checks.CHECKS,

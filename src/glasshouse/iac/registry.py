@@ -8,7 +8,9 @@ from glasshouse.iac.adapters import cloudformation as cloudformation_adapter
 from glasshouse.iac.adapters import compose as compose_adapter
 from glasshouse.iac.adapters import dockerfile as dockerfile_adapter
 from glasshouse.iac.adapters import github_actions as github_actions_adapter
+from glasshouse.iac.adapters import gitlab_ci as gitlab_ci_adapter
 from glasshouse.iac.adapters import kubernetes as kubernetes_adapter
+from glasshouse.iac.adapters import rendered as rendered_adapter
 from glasshouse.iac.check import Check
 from glasshouse.iac.checks import cloudformation as cloudformation_checks
 from glasshouse.iac.checks import cloudformation_data as cloudformation_data_checks
@@ -17,6 +19,7 @@ from glasshouse.iac.checks import cloudformation_logging as cloudformation_loggi
 from glasshouse.iac.checks import compose as compose_checks
 from glasshouse.iac.checks import dockerfile as dockerfile_checks
 from glasshouse.iac.checks import github_actions as github_actions_checks
+from glasshouse.iac.checks import gitlab_ci as gitlab_ci_checks
 from glasshouse.iac.checks import kubernetes as kubernetes_checks
 
 ADAPTERS: tuple[Adapter, ...] = (
@@ -24,10 +27,15 @@ ADAPTERS: tuple[Adapter, ...] = (
     compose_adapter.ADAPTER,
     dockerfile_adapter.ADAPTER,
     github_actions_adapter.ADAPTER,
+    gitlab_ci_adapter.ADAPTER,
     kubernetes_adapter.ADAPTER,
 )
 # Formats defined per directory (a Terraform module, a Helm chart).
-DIRECTORY_ADAPTERS: tuple[DirectoryAdapter, ...] = ()
+DIRECTORY_ADAPTERS: tuple[DirectoryAdapter, ...] = (
+    rendered_adapter.HELM_ADAPTER,
+    rendered_adapter.KUSTOMIZE_ADAPTER,
+    rendered_adapter.TEMPLATES_ADAPTER,
+)
 CHECKS: tuple[Check, ...] = (
     *cloudformation_checks.CHECKS,
     *cloudformation_data_checks.CHECKS,
@@ -36,5 +44,6 @@ CHECKS: tuple[Check, ...] = (
     *compose_checks.CHECKS,
     *dockerfile_checks.CHECKS,
     *github_actions_checks.CHECKS,
+    *gitlab_ci_checks.CHECKS,
     *kubernetes_checks.CHECKS,
 )

@@ -10,11 +10,19 @@ A YAML file with a document that is not a Kubernetes object (no ``apiVersion`` a
 not YAML is a Helm template: it is reported unscannable (the scan is incomplete), never
 skipped. Scalars of a Helm template that does parse as YAML, such as
 ``image: "{{ .Values.image }}"``, are ``UNKNOWN``.
+
+Files under a ``templates/`` directory are left to ``adapters/rendered.py``, which renders
+them with their chart (or reads them as plain manifests when no chart holds them), and
+GitLab CI files to ``adapters/gitlab_ci.py``. A workload whose pod template has no
+``containers``, or a container without an ``image``, is not an object the API server
+accepts but a fragment to merge into one (a kustomize strategic merge patch): it is not
+judged alone; kustomize renders it into the object it patches.
 """
 
 from __future__ import annotations
 
 from glasshouse.iac.adapter import Adapter
+from glasshouse.iac.adapters import gitlab_ci
 from glasshouse.iac.model import UNKNOWN, AdapterError, Node, Resource
 from glasshouse.iac.yaml_nodes import load_documents
 
@@ -40,7 +48,16 @@ RBAC_ROLE_KINDS = frozenset({"Role", "ClusterRole"})
 
 
 def matches(base: str, relative: str) -> bool:
-    return base.lower().endswith((".yaml", ".yml"))
+    return (
+        base.lower().endswith((".yaml", ".yml"))
+        and not in_templates_directory(relative)
+        and not gitlab_ci.matches(base, relative)
+    )
+
+
+def in_templates_directory(relative: str) -> bool:
+    """Whether the file lies under a directory named ``templates`` (a Helm chart's)."""
+    return "templates" in relative.split("/")[:-1]
 
 
 def parse(path: str, data: bytes) -> list[Resource]:
@@ -66,7 +83,19 @@ def parse(path: str, data: bytes) -> list[Resource]:
             objects.extend(item for item in _elements(document.get("items")) if _is_object(item))
         else:
             objects.append(document)
-    return [_resource(path, obj) for obj in objects]
+    return [resource_of(path, obj) for obj in objects if not is_patch(obj)]
+
+
+def is_patch(obj: Node) -> bool:
+    """A workload without containers, or with a container without an image: a patch."""
+    spec_path = POD_SPEC_PATHS.get(_text(obj.get("kind")) or "")
+    pod_spec = obj.get(*spec_path) if spec_path is not None else None
+    if spec_path is None or (pod_spec is not None and not isinstance(pod_spec.value, dict)):
+        return False  # not a workload, or an UNKNOWN pod spec
+    containers = pod_spec.get("containers") if pod_spec is not None else None
+    if containers is None:
+        return True
+    return any(isinstance(c.value, dict) and c.get("image") is None for c in containers.elements())
 
 
 def _is_object(node: Node) -> bool:
@@ -85,7 +114,8 @@ def _elements(node: Node | None) -> list[Node]:
     return [] if node is None else list(node.elements())
 
 
-def _resource(path: str, obj: Node) -> Resource:
+def resource_of(path: str, obj: Node) -> Resource:
+    """The resource of one Kubernetes object found (or rendered) at ``path``."""
     kind_node = obj.get("kind")
     kind = _text(kind_node) or "?"
     namespace = _text(obj.get("metadata", "namespace")) or "default"

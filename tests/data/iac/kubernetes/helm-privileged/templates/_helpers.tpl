@@ -1,0 +1,3 @@
+{{- define "agent.name" -}}
+{{ .Release.Name }}-{{ .Chart.Name }}
+{{- end -}}

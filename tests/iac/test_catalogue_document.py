@@ -33,13 +33,16 @@ def test_explain_shows_a_check_with_its_fix_mappings_and_examples() -> None:
     assert check.fix in done.stdout.replace("\n  ", " ")
     assert check.cwe in done.stdout
     assert all(control in done.stdout for control in check.iso27001)
-    assert "Fails (" in done.stdout and "Passes (" in done.stdout
+    assert "Fails (" in done.stdout
+    assert "Passes (" in done.stdout
 
 
 def test_explain_json_and_checks_json_carry_every_field() -> None:
     done = glasshouse("explain", "docker-root-user", "--format", "json")
     (entry,) = json.loads(done.stdout)
-    assert entry["id"] == "docker-root-user" and entry["failing"] and entry["passing"]
+    assert entry["id"] == "docker-root-user"
+    assert entry["failing"]
+    assert entry["passing"]
     listed = json.loads(glasshouse("checks", "--format", "json").stdout)
     assert [e["id"] for e in listed] == [c.id for c in CHECKS]
 

@@ -730,3 +730,19 @@ def test_scan_finds_cloudformation_misconfigurations_with_file_and_line(tmp_path
     } <= found
     problems = [(p["path"], p["blocking"]) for p in report["problems"] if p["scanner"] == "iac"]
     assert problems == [("infra/broken.json", True)]
+
+
+def test_a_template_mentioning_apiversion_and_kind_is_not_read_as_kubernetes() -> None:
+    template = (
+        'AWSTemplateFormatVersion: "2010-09-09"\n'
+        "Resources:\n"
+        "  Addon:\n"
+        "    Type: AWS::EKS::Addon\n"
+        "    Properties:\n"
+        "      AddonName: vpc-cni\n"
+        "      ClusterName: !Ref Cluster\n"
+        '      ConfigurationValues: "apiVersion: v1, kind: ConfigMap"\n'
+    )
+    run = evaluate_texts({"eks.yaml": template})
+    assert not run.problems
+    assert run.scanned == ["eks.yaml"]

@@ -32,7 +32,8 @@ def test_a_marker_with_a_reason_on_the_line_above_suppresses_that_check_only() -
     assert privileged.suppression == "node agent needs it"
     assert SUPPRESSED_IN_SOURCE in privileged.tags
     others = [f for f in run.findings if f.rule_id != "k8s-privileged-container"]
-    assert others and all(f.suppression is None for f in others)
+    assert others
+    assert all(f.suppression is None for f in others)
     assert not run.problems
 
 
@@ -46,17 +47,20 @@ def test_a_marker_above_the_resource_covers_the_whole_resource() -> None:
 def test_a_marker_without_a_reason_suppresses_nothing_and_is_reported() -> None:
     run = evaluate_texts(_privileged("        # glasshouse:allow k8s-privileged-container\n"))
     privileged = [f for f in run.findings if f.rule_id == "k8s-privileged-container"]
-    assert privileged and privileged[0].suppression is None
+    assert privileged
+    assert privileged[0].suppression is None
     (problem,) = run.problems
     assert problem.path == "k8s/agent.yaml"
-    assert "line 10" in problem.message and "without a reason" in problem.message
+    assert "line 10" in problem.message
+    assert "without a reason" in problem.message
     assert not problem.blocking
 
 
 def test_a_marker_for_another_check_suppresses_nothing() -> None:
     run = evaluate_texts(_privileged("        # glasshouse:allow k8s-host-path-volume not here\n"))
     privileged = [f for f in run.findings if f.rule_id == "k8s-privileged-container"]
-    assert privileged and privileged[0].suppression is None
+    assert privileged
+    assert privileged[0].suppression is None
 
 
 def test_an_unreadable_file_is_one_blocking_problem_and_the_rest_is_judged() -> None:

@@ -58,3 +58,29 @@ def test_kept_tags_become_tagged_mappings() -> None:
         b"Bucket: !Ref Name\nArn: !GetAtt [X, Arn]\n", frozenset({"!Ref", "!GetAtt"})
     )
     assert doc.plain() == {"Bucket": {"!Ref": "Name"}, "Arn": {"!GetAtt": ["X", "Arn"]}}
+
+
+def test_yaml_merge_keys_are_applied_with_explicit_keys_winning() -> None:
+    (document,) = load_documents(
+        b".defaults: &defaults\n"
+        b"  image: python:3.12\n"
+        b"  tags: [docker]\n"
+        b"build:\n"
+        b"  <<: *defaults\n"
+        b"  image: node:20\n"
+        b"several:\n"
+        b"  <<: [*defaults, {retry: 2, image: other}]\n"
+    )
+    build = document.get("build")
+    assert build is not None
+    assert build.plain() == {"image": "node:20", "tags": ["docker"]}
+    assert build.get("tags") is not None
+    assert build.get("tags").line == 3  # type: ignore[union-attr]
+    several = document.get("several")
+    assert several is not None
+    assert several.plain() == {"image": "python:3.12", "tags": ["docker"], "retry": 2}
+
+
+def test_a_merge_of_a_scalar_is_a_one_line_error() -> None:
+    with pytest.raises(AdapterError, match="line 3: `<<` must merge a mapping"):
+        load_documents(b"a: &x 1\nb:\n  <<: *x\n")

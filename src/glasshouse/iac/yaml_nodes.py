@@ -48,6 +48,16 @@ def load_documents(data: bytes, keep_tags: frozenset[str] = frozenset()) -> list
     return documents
 
 
+def _merge_sources(value_node: Any, line: int) -> list[Any]:
+    if isinstance(value_node, yaml.MappingNode):
+        return [value_node]
+    if isinstance(value_node, yaml.SequenceNode) and all(
+        isinstance(item, yaml.MappingNode) for item in value_node.value
+    ):
+        return list(value_node.value)
+    raise AdapterError(f"line {line}: `<<` must merge a mapping or a list of mappings")
+
+
 def _convert(node: Any, loader: Any, keep: frozenset[str], budget: list[int]) -> Node:
     budget[0] -= 1
     if budget[0] < 0:
@@ -59,10 +69,18 @@ def _convert(node: Any, loader: Any, keep: frozenset[str], budget: list[int]) ->
         raise AdapterError(f"line {line}: YAML tag {tag} is not allowed")
     if isinstance(node, yaml.MappingNode):
         mapping: dict[str, Node] = {}
+        merged: dict[str, Node] = {}
         for key_node, value_node in node.value:
+            if key_node.tag == _STANDARD + "merge":
+                # `<<: *defaults` (GitLab CI, Compose): keys written here win, and
+                # of several merged mappings the first one to name a key wins.
+                for source in _merge_sources(value_node, line):
+                    for name, item in _convert(source, loader, keep, budget).items():
+                        merged.setdefault(name, item)
+                continue
             key = _convert(key_node, loader, keep, budget)
             mapping[str(key.value)] = _convert(value_node, loader, keep, budget)
-        value: Any = mapping
+        value: Any = {**merged, **mapping} if merged else mapping
     elif isinstance(node, yaml.SequenceNode):
         value = [_convert(item, loader, keep, budget) for item in node.value]
     else:

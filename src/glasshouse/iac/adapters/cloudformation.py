@@ -58,6 +58,7 @@ from json.decoder import JSONDecodeError
 from typing import Any, NoReturn
 
 from glasshouse.iac.adapter import Adapter
+from glasshouse.iac.adapters import gitlab_ci
 from glasshouse.iac.model import UNKNOWN, AdapterError, Node, Resource
 from glasshouse.iac.yaml_nodes import load_documents
 
@@ -104,7 +105,8 @@ _LIST_TYPES = ("CommaDelimitedList", "List<")
 
 
 def matches(base: str, relative: str) -> bool:
-    return base.lower().endswith(_SUFFIXES)
+    # GitLab CI files have tags of their own (`!reference`) and are never templates.
+    return base.lower().endswith(_SUFFIXES) and not gitlab_ci.matches(base, relative)
 
 
 def parse(path: str, data: bytes) -> list[Resource]:

@@ -21,6 +21,8 @@ judged alone; kustomize renders it into the object it patches.
 
 from __future__ import annotations
 
+import re
+
 from glasshouse.iac.adapter import Adapter
 from glasshouse.iac.adapters import gitlab_ci
 from glasshouse.iac.model import UNKNOWN, AdapterError, Node, Resource
@@ -44,6 +46,8 @@ POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
 }
 WORKLOAD_KINDS = frozenset(POD_SPEC_PATHS)
+# A top-level key only CloudFormation templates have.
+_CLOUDFORMATION_KEY = re.compile(rb"^(?:AWSTemplateFormatVersion|Resources)[ \t]*:", re.MULTILINE)
 RBAC_ROLE_KINDS = frozenset({"Role", "ClusterRole"})
 
 
@@ -65,6 +69,8 @@ def parse(path: str, data: bytes) -> list[Resource]:
     # without both keys it cannot be a manifest, and is not even parsed.
     if b"apiVersion" not in data or b"kind" not in data:
         return []
+    if b"AWS::" in data and _CLOUDFORMATION_KEY.search(data):
+        return []  # a CloudFormation template naming apiVersion in a string (EKS add-ons)
     try:
         documents = load_documents(data)
     except AdapterError:

@@ -11,6 +11,7 @@ from glasshouse.iac.adapters import github_actions as github_actions_adapter
 from glasshouse.iac.adapters import gitlab_ci as gitlab_ci_adapter
 from glasshouse.iac.adapters import kubernetes as kubernetes_adapter
 from glasshouse.iac.adapters import rendered as rendered_adapter
+from glasshouse.iac.adapters import terraform as terraform_adapter
 from glasshouse.iac.check import Check
 from glasshouse.iac.checks import cloudformation as cloudformation_checks
 from glasshouse.iac.checks import cloudformation_data as cloudformation_data_checks
@@ -21,6 +22,10 @@ from glasshouse.iac.checks import dockerfile as dockerfile_checks
 from glasshouse.iac.checks import github_actions as github_actions_checks
 from glasshouse.iac.checks import gitlab_ci as gitlab_ci_checks
 from glasshouse.iac.checks import kubernetes as kubernetes_checks
+from glasshouse.iac.checks import terraform_aws as terraform_aws_checks
+from glasshouse.iac.checks import terraform_aws_data as terraform_aws_data_checks
+from glasshouse.iac.checks import terraform_azure as terraform_azure_checks
+from glasshouse.iac.checks import terraform_gcp as terraform_gcp_checks
 
 ADAPTERS: tuple[Adapter, ...] = (
     cloudformation_adapter.ADAPTER,
@@ -32,6 +37,7 @@ ADAPTERS: tuple[Adapter, ...] = (
 )
 # Formats defined per directory (a Terraform module, a Helm chart).
 DIRECTORY_ADAPTERS: tuple[DirectoryAdapter, ...] = (
+    terraform_adapter.ADAPTER,
     rendered_adapter.HELM_ADAPTER,
     rendered_adapter.KUSTOMIZE_ADAPTER,
     rendered_adapter.TEMPLATES_ADAPTER,
@@ -46,4 +52,8 @@ CHECKS: tuple[Check, ...] = (
     *github_actions_checks.CHECKS,
     *gitlab_ci_checks.CHECKS,
     *kubernetes_checks.CHECKS,
+    *terraform_aws_checks.CHECKS,
+    *terraform_aws_data_checks.CHECKS,
+    *terraform_azure_checks.CHECKS,
+    *terraform_gcp_checks.CHECKS,
 )

@@ -19,7 +19,9 @@ import click
 from rich.console import Console
 from rich.text import Text
 
+from glasshouse import __version__
 from glasshouse.evidence import attestation as att
+from glasshouse.evidence import pack
 from glasshouse.evidence.checkpoint import CheckpointError
 from glasshouse.evidence.keys import (
     KeyFileError,
@@ -402,6 +404,91 @@ def parse_day(value: str, option: str) -> date:
         raise EvidenceUsage(f"{option} {value}: expected a date such as 2026-01-31") from None
 
 
+# -- evidence export ---------------------------------------------------------------------
+@click.group("evidence")
+def evidence_group() -> None:
+    """Audit evidence packs from signed gate decisions."""
+
+
+@evidence_group.command("export")
+@click.option("--from", "start", required=True, metavar="DATE", help="First day (YYYY-MM-DD).")
+@click.option("--to", "end", required=True, metavar="DATE", help="Last day, included.")
+@click.option(
+    "--framework",
+    required=True,
+    type=click.Choice(pack.FRAMEWORKS),
+    help="The controls to map the evidence to.",
+)
+@click.option(
+    "--receipts",
+    "source",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Directory of decisions: log receipts and/or DSSE envelopes (*.json).",
+)
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="The zip to write.")
+@click.option(
+    "--key",
+    "key_file",
+    type=click.Path(path_type=Path),
+    help="Check each decision's signature with this public key.",
+)
+@click.option(
+    "--log-key",
+    "log_key",
+    type=click.Path(path_type=Path),
+    help="Check each receipt's checkpoint and inclusion proof with the log's key.",
+)
+@click.option("--log-origin", default=None, help="The log's name its checkpoints must carry.")
+def evidence_export(
+    start: str,
+    end: str,
+    framework: str,
+    source: Path,
+    out: Path,
+    key_file: Path | None,
+    log_key: Path | None,
+    log_origin: str | None,
+) -> int:
+    """Write an evidence pack (zip) of every decision from --from to --to.
+
+    Exit codes: 0 written, 1 written but a decision's signature or log proof failed
+    (named in the pack and here), 3 usage.
+    """
+    try:
+        first, last = parse_day(start, "--from"), parse_day(end, "--to")
+        key = None
+        if key_file is not None:
+            try:
+                key = load_verifying_key(key_file)
+            except KeyFileError as exc:
+                raise EvidenceUsage(str(exc)) from None
+        if log_key is not None and key is None:
+            raise EvidenceUsage("--log-key checks receipts of signed decisions: give --key too")
+        trust = _log_trust(log_key, log_origin) if log_key is not None else None
+        found = pack.collect(source, first, last, key=key, log=trust)
+    except (EvidenceUsage, pack.PackError) as exc:
+        return _fail(str(exc), ExitCode.USAGE)
+    try:
+        pack.build(found, framework, out, tool_version=__version__)
+    except OSError as exc:
+        return _fail(f"cannot write {out}: {exc.strerror or exc}", ExitCode.INCOMPLETE)
+    figures = pack.figures(found)
+    click.echo(
+        f"{out}: {figures['decisions']} decision(s) ({figures['passed']} passed, "
+        f"{figures['failed']} failed), {figures['receipts']} receipt(s), "
+        f"{figures['waivers']} waiver(s), {figures['overrides']} override(s)"
+    )
+    for name, why in found.skipped:
+        err.print(f"warning: {name}: not used: {why}", soft_wrap=True)
+    bad = [r for r in found.records if r.signature is False or r.logged is False]
+    for record in bad:
+        what = "signature" if record.signature is False else "log proof"
+        err.print(f"error: {record.source}: the {what} does not verify", soft_wrap=True)
+    return int(ExitCode.FAILED if bad else ExitCode.PASSED)
+
+
 def register(cli: click.Group) -> None:
     cli.add_command(keys_group)
     cli.add_command(verify_command)
+    cli.add_command(evidence_group)

@@ -379,3 +379,23 @@ def test_receipts_and_consistency_verify_offline(
     )
     assert foreign.returncode == 1
     assert "no signature by a trusted key" in foreign.stderr
+
+
+def test_a_scan_that_signs_nothing_never_loads_the_evidence_code() -> None:
+    code = (
+        "import sys, glasshouse.cli.main; "
+        "prefixes = ('cryptography', 'glasshouse.evidence'); "
+        "print(sorted(m for m in sys.modules if m.startswith(prefixes)))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_the_cli_knows_every_framework() -> None:
+    from glasshouse.cli.evidence import FRAMEWORKS
+    from glasshouse.evidence.pack import CONTROLS
+    from glasshouse.evidence.pack import FRAMEWORKS as PACK_FRAMEWORKS
+
+    assert FRAMEWORKS == PACK_FRAMEWORKS == tuple(CONTROLS)

@@ -238,3 +238,26 @@ def test_receipt_verification_names_what_broke(
     assert outcome.failure.name == "payload"  # signature held, the toy payload is no VSA
     with pytest.raises(ReceiptError, match="unsupported schema_version"):
         receipt_from_dict({**receipt.to_dict(), "schema_version": "2.0"})
+
+
+def test_receipts_follow_their_json_schema(log: TransparencyLog, signer: keys.SigningKey) -> None:
+    from importlib import resources
+
+    import jsonschema
+
+    from glasshouse.evidence import attestation
+
+    schema = json.loads(
+        resources.files("glasshouse.evidence").joinpath("schemas/receipt-1.json").read_text()
+    )
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    statement = dsse.sign(attestation.PAYLOAD_TYPE, b"{}", signer)
+    for receipt in (
+        log.append_decision(statement),
+        log.append_event("waiver", {"id": "W-1", "action": "approved"}),
+    ):
+        errors = list(validator.iter_errors(receipt.to_dict()))
+        assert errors == [], errors
+    wrong = {**receipt.to_dict(), "leaf_index": -1}
+    assert list(validator.iter_errors(wrong))

@@ -14,38 +14,26 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 from rich.text import Text
 
 from glasshouse import __version__
-from glasshouse.evidence import attestation as att
-from glasshouse.evidence import pack
-from glasshouse.evidence.checkpoint import CheckpointError
-from glasshouse.evidence.keys import (
-    KeyFileError,
-    SigningKey,
-    VerifyingKey,
-    load_signing_key,
-    load_verifying_key,
-    too_open,
-    write_key_pair,
-)
-from glasshouse.evidence.note import NoteError, parse_vkey
-from glasshouse.evidence.verify import (
-    Expectations,
-    LogTrust,
-    Outcome,
-    document_kind,
-    verify_consistency,
-    verify_document,
-)
-from glasshouse.gate.policy import Policy
 from glasshouse.model import ExitCode, Report
+
+# The evidence modules (and ``cryptography``) are imported where used, not here: a scan
+# that signs nothing, and every other command, never pays for loading them.
+if TYPE_CHECKING:
+    from glasshouse.evidence import attestation as att
+    from glasshouse.evidence.keys import SigningKey
+    from glasshouse.evidence.verify import LogTrust, Outcome
+    from glasshouse.gate.policy import Policy
 
 err = Console(stderr=True, highlight=False, markup=False)
 MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+FRAMEWORKS = ("iso27001", "soc2", "pci-dss")  # glasshouse.evidence.pack.FRAMEWORKS
 
 
 class EvidenceUsage(Exception):
@@ -77,6 +65,9 @@ def prepare_signing(
     """Check the signing options before the scan; None when no signing was asked."""
     if sign_key is None and attestation is None and not subject_files and commit is None:
         return None
+    from glasshouse.evidence import attestation as att
+    from glasshouse.evidence.keys import KeyFileError, load_signing_key, too_open
+
     if sign_key is None or attestation is None:
         raise EvidenceUsage("--sign-key KEY and --attestation FILE go together")
     try:
@@ -118,6 +109,8 @@ def prepare_signing(
 
 
 def policy_inputs(policy: Policy) -> tuple[att.InputFile, ...]:
+    from glasshouse.evidence import attestation as att
+
     return tuple(
         att.InputFile(Path(source).name, digest, uri=source, media_type="application/toml")
         for source, digest in zip(policy.sources, policy.source_digests, strict=False)
@@ -125,6 +118,8 @@ def policy_inputs(policy: Policy) -> tuple[att.InputFile, ...]:
 
 
 def sarif_inputs(files: Sequence[Path]) -> tuple[att.InputFile, ...]:
+    from glasshouse.evidence import attestation as att
+
     return tuple(
         att.InputFile(f.name, att.file_digest(f), uri=str(f), media_type="application/sarif+json")
         for f in files
@@ -144,6 +139,8 @@ def write_attestation(
     environ: Mapping[str, str] = os.environ,
 ) -> ExitCode:
     """Sign the decision and write it; PASSED, or INCOMPLETE when it cannot be written."""
+    from glasshouse.evidence import attestation as att
+
     context = att.DecisionContext(
         subjects=plan.subjects,
         resource_uri=plan.resource_uri,
@@ -189,6 +186,8 @@ def keys_group() -> None:
 @click.option("--force", is_flag=True, help="Replace keys that already exist there.")
 def keys_generate(out: Path, force: bool) -> int:
     """Write a new key pair: DIR/glasshouse.key (keep it secret) and DIR/glasshouse.pub."""
+    from glasshouse.evidence.keys import KeyFileError, write_key_pair
+
     try:
         private, public, key = write_key_pair(out, force=force)
     except KeyFileError as exc:
@@ -215,6 +214,10 @@ def _read(path: Path, what: str) -> bytes:
 
 def _log_trust(path: Path, origin: str | None) -> LogTrust:
     """A PEM public key, or a C2SP verifier key (name+hash+key) which also pins the name."""
+    from glasshouse.evidence.keys import KeyFileError, load_verifying_key
+    from glasshouse.evidence.note import NoteError, parse_vkey
+    from glasshouse.evidence.verify import LogTrust
+
     data = _read(path, "log key")
     text = data.decode("utf-8", "replace").strip()
     if "-----BEGIN" not in text and text.count("+") >= 2:
@@ -234,6 +237,8 @@ def _log_trust(path: Path, origin: str | None) -> LogTrust:
 
 
 def _resolve_commit(value: str) -> str:
+    from glasshouse.evidence import attestation as att
+
     if att.is_commit_id(value.lower()):
         return value.lower()
     resolved = att.resolve_commit(Path.cwd(), value)
@@ -341,6 +346,10 @@ def _verify_file(
     log_origin: str | None,
     allow_failed: bool,
 ) -> int:
+    from glasshouse.evidence import attestation as att
+    from glasshouse.evidence.keys import KeyFileError, VerifyingKey, load_verifying_key
+    from glasshouse.evidence.verify import Expectations, document_kind, verify_document
+
     if file is None:
         raise EvidenceUsage("give the FILE to verify (an envelope or a receipt)")
     if key_file is None:
@@ -375,6 +384,9 @@ def _verify_consistency(
     log_key: Path | None,
     log_origin: str | None,
 ) -> int:
+    from glasshouse.evidence.checkpoint import CheckpointError
+    from glasshouse.evidence.verify import verify_consistency
+
     if file is not None:
         raise EvidenceUsage("give either FILE or --checkpoint/--consistency-proof, not both")
     if len(checkpoints) != 2 or consistency is None:
@@ -416,7 +428,7 @@ def evidence_group() -> None:
 @click.option(
     "--framework",
     required=True,
-    type=click.Choice(pack.FRAMEWORKS),
+    type=click.Choice(FRAMEWORKS),
     help="The controls to map the evidence to.",
 )
 @click.option(
@@ -455,6 +467,9 @@ def evidence_export(
     Exit codes: 0 written, 1 written but a decision's signature or log proof failed
     (named in the pack and here), 3 usage.
     """
+    from glasshouse.evidence import pack
+    from glasshouse.evidence.keys import KeyFileError, load_verifying_key
+
     try:
         first, last = parse_day(start, "--from"), parse_day(end, "--to")
         key = None

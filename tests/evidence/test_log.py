@@ -261,3 +261,60 @@ def test_receipts_follow_their_json_schema(log: TransparencyLog, signer: keys.Si
         assert errors == [], errors
     wrong = {**receipt.to_dict(), "leaf_index": -1}
     assert list(validator.iter_errors(wrong))
+
+
+def _real_decision(signer: keys.SigningKey) -> dsse.Envelope:
+    from glasshouse.evidence import attestation as att
+
+    from .helpers import sample_report
+
+    context = att.DecisionContext(
+        subjects=(att.commit_subject("c" * 40, "repo"),),
+        resource_uri="repo@" + "c" * 40,
+        report_json=b"{}",
+    )
+    return att.sign_statement(att.build_statement(sample_report(), context), signer)
+
+
+def test_a_tampered_receipt_names_what_broke(
+    log: TransparencyLog, signer: keys.SigningKey, other_signer: keys.SigningKey
+) -> None:
+    receipt = log.append_decision(_real_decision(signer))
+    log.append_event("waiver", {"id": "W-7", "action": "approved"})
+    receipt = log.receipt(0)
+    trust = LogTrust(log.verifying_key, ORIGIN)
+    expect = Expectations(commit="c" * 40)
+    good = verify_receipt(receipt.to_dict(), public(signer), expect, trust)
+    assert good.ok, good.checks
+    assert [c.name for c in good.checks] == [
+        "receipt", "signature", "payload", "subject", "decision",
+        "checkpoint", "counter-signature", "inclusion",
+    ]  # fmt: skip
+
+    def failure(data: dict[str, object], key: keys.VerifyingKey | None = None) -> str:
+        outcome = verify_receipt(data, key or public(signer), expect, trust)
+        assert outcome.failure is not None
+        return f"{outcome.failure.name}: {outcome.failure.detail}"
+
+    moved = {**receipt.to_dict(), "entry": {**receipt.entry.to_dict(), "logged_at": "1999-01-01"}}
+    assert failure(moved).startswith("inclusion: the inclusion proof of entry 0 does not lead")
+    no_countersign = receipt.entry.to_dict()
+    no_countersign["body"] = {
+        **no_countersign["body"],
+        "signatures": [
+            s for s in no_countersign["body"]["signatures"] if s["keyid"] == signer.keyid
+        ],
+    }
+    assert failure({**receipt.to_dict(), "entry": no_countersign}).startswith("counter-signature:")
+    other_log = TransparencyLog(MemoryStorage(), other_signer, ORIGIN)
+    foreign = other_log.append_decision(_real_decision(signer))
+    assert failure(foreign.to_dict()).startswith("checkpoint: checkpoint signature: no signature")
+    lines = receipt.checkpoint.split("\n")
+    grown = "\n".join([lines[0], "3", *lines[2:]])
+    assert "does not verify" in failure({**receipt.to_dict(), "checkpoint": grown})
+    assert failure(receipt.to_dict(), public(other_signer)).startswith("signature: no signature")
+    wrong_commit = verify_receipt(
+        receipt.to_dict(), public(signer), Expectations(commit="d" * 40), trust
+    )
+    assert wrong_commit.failure is not None
+    assert wrong_commit.failure.name == "subject"

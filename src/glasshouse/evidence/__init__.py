@@ -14,4 +14,29 @@ cryptographic construction is home-made:
 - ``pack``: audit evidence packs mapped to ISO/IEC 27001, SOC 2 and PCI DSS controls.
 
 This package prints nothing and never exits: the CLI does.
+
+For the server (what it calls, in order):
+
+1. On upload of a decision: ``dsse.from_json(body)``, then ``dsse.verify(envelope,
+   project_key)`` with the key registered for the project, then
+   ``attestation.parse_statement(verified.payload)`` to read the commit, result and
+   detail it stores. Refuse what fails, with the exception's message.
+2. ``TransparencyLog(storage, log_key, origin).append_decision(envelope)``: it
+   counter-signs, appends, signs a checkpoint and returns the ``Receipt`` to answer
+   (``receipt.to_json()``). Triage and waiver events: ``append_event("triage" |
+   "waiver", event_dict)`` (JSON values without floats). Appends must be serialized:
+   the storage's ``append`` is compare-and-append and raises ``LogConflict`` when
+   another writer went first (retry), which a unique key on the entry index gives.
+3. ``storage`` implements ``log.LogStorage`` (entries by index, nodes by (level,
+   index), checkpoints by size): ``sqlite_store.SQLiteStorage`` is the reference; a
+   SQLAlchemy one needs three tables and the same six methods.
+4. Published endpoints map to: ``latest_checkpoint()`` (the signed note, text/plain),
+   ``receipt(index)`` or ``inclusion_proof(index, size)``, ``consistency_proof(old,
+   new).to_json()``, ``entry(index)``; the log's verifier key for clients is
+   ``note.NoteSigner(origin, log_key).verifier.vkey()``.
+5. Evidence packs: ``pack.record_from_document(stored_json, name, key=..., log=...)``
+   for each stored receipt (or envelope), ``pack.select(records, start, end, ...)``,
+   then ``pack.build(collection, framework, out_zip, tool_version=...)``.
+6. Periodically ``audit(trusted=[checkpoints clients reported])``: an empty
+   ``problems`` list, or the entry or checkpoint that broke.
 """

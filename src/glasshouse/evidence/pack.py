@@ -91,23 +91,47 @@ def collect(
 ) -> Collection:
     """Decisions from every ``*.json`` under ``directory`` whose time is in [start, end].
 
-    A receipt and the envelope it logs count once (the receipt is kept). Files that are
-    neither, or do not parse, are listed as skipped with the reason.
+    Files that are neither a decision nor a receipt of one, or do not parse, are listed
+    as skipped with the reason.
     """
     if not directory.is_dir():
         raise PackError(f"{directory}: not a directory")
-    if end < start:
-        raise PackError(f"the period ends ({end}) before it starts ({start})")
-    found = Collection(start, end, key_checked=key is not None, log_checked=log is not None)
-    by_payload: dict[bytes, Record] = {}
+    records: list[Record] = []
+    skipped: list[tuple[str, str]] = []
     for path in sorted(directory.rglob("*.json")):
         name = str(path.relative_to(directory))
-        record = _read_record(path, name, key, log, found.skipped)
-        if record is None:
-            continue
+        try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                raise PackError("too large")
+            data = json.loads(path.read_bytes())
+            records.append(record_from_document(data, name, key=key, log=log))
+        except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+            skipped.append((name, f"not readable JSON ({exc})"))
+        except PackError as exc:
+            skipped.append((name, str(exc)))
+    found = select(records, start, end, key_checked=key is not None, log_checked=log is not None)
+    found.skipped[:0] = skipped
+    return found
+
+
+def select(
+    records: Iterable[Record],
+    start: date,
+    end: date,
+    *,
+    key_checked: bool,
+    log_checked: bool,
+) -> Collection:
+    """The records of the period, by time; a receipt and the envelope it logs count once
+    (the receipt is kept). The server calls this with records from its database."""
+    if end < start:
+        raise PackError(f"the period ends ({end}) before it starts ({start})")
+    found = Collection(start, end, key_checked=key_checked, log_checked=log_checked)
+    by_payload: dict[bytes, Record] = {}
+    for record in records:
         day = _day(record.decision.time_verified)
         if day is None:
-            found.skipped.append((name, "the decision has no valid timeVerified"))
+            found.skipped.append((record.source, "the decision has no valid timeVerified"))
             continue
         if not start <= day <= end:
             continue
@@ -118,38 +142,29 @@ def collect(
     return found
 
 
-def _read_record(
-    path: Path,
+def record_from_document(
+    data: object,
     name: str,
-    key: VerifyingKey | None,
-    log: LogTrust | None,
-    skipped: list[tuple[str, str]],
-) -> Record | None:
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            skipped.append((name, "too large"))
-            return None
-        data = json.loads(path.read_bytes())
-    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
-        skipped.append((name, f"not readable JSON ({exc})"))
-        return None
+    *,
+    key: VerifyingKey | None = None,
+    log: LogTrust | None = None,
+) -> Record:
+    """A decision from a parsed DSSE envelope or receipt; its signature and log proof
+    checked when the keys are given. PackError says why it is not a decision."""
     receipt = None
     try:
         if isinstance(data, dict) and data.get("type") == RECEIPT_TYPE:
             receipt = receipt_from_dict(data)
             if receipt.entry.kind != "decision":
-                skipped.append((name, f"a {receipt.entry.kind} event, not a decision"))
-                return None
+                raise PackError(f"a {receipt.entry.kind} event, not a decision")
             envelope = dsse.from_dict(receipt.entry.body)
         else:
             envelope = dsse.from_dict(data)
         if envelope.payload_type != PAYLOAD_TYPE:
-            skipped.append((name, f"payloadType {envelope.payload_type!r}"))
-            return None
+            raise PackError(f"payloadType {envelope.payload_type!r}")
         decision = parse_statement(envelope.payload)
     except (ReceiptError, dsse.EnvelopeError, AttestationError) as exc:
-        skipped.append((name, str(exc)))
-        return None
+        raise PackError(str(exc)) from None
     signature: bool | None = None
     if key is not None:
         try:

@@ -25,6 +25,7 @@ from glasshouse import __version__
 from glasshouse.advisories.importer import ArchiveError, import_path
 from glasshouse.advisories.store import AdvisoryStore, StoreError
 from glasshouse.advisories.update import UpdateError, check_base_url, update_ecosystem
+from glasshouse.cli import evidence as evidence_cli
 from glasshouse.cli import progress as progress_display
 from glasshouse.config import DEFAULT_MAX_DB_AGE_HOURS, cache_dir, ci_actor, osv_base_url
 from glasshouse.ecosystems import DEFAULT_UPDATE_ECOSYSTEMS
@@ -257,12 +258,44 @@ def _run(
     metavar="REASON",
     help="Break-glass: pass a failing gate, if the policy allows it; recorded with who and why.",
 )
+@click.option(
+    "--sign-key",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="KEY",
+    help="Sign the decision with this Ed25519 private key (PEM; see `glasshouse keys`).",
+)
+@click.option(
+    "--attestation",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="Write the signed decision (DSSE envelope of an in-toto statement) to FILE.",
+)
+@click.option(
+    "--subject",
+    "subject_files",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="An artifact the decision is about, by SHA-256 (repeatable).",
+)
+@click.option(
+    "--commit",
+    default=None,
+    metavar="SHA",
+    help="The commit the decision is about (default: HEAD of the scanned repository).",
+)
 def scan(
     shared: SharedScanOptions,
     fmt: str,
     outputs: tuple[str, ...],
     baseline_file: Path | None,
     override: str | None,
+    sign_key: Path | None,
+    attestation: Path | None,
+    subject_files: tuple[Path, ...],
+    commit: str | None,
 ) -> int:
     """Scan PATH (default: the current directory) and exit with the gate's verdict.
 
@@ -277,22 +310,47 @@ def scan(
     try:
         policy = _policy(shared.path, shared.policy_file, shared.org_policy)
         baseline = load_baseline(baseline_file) if baseline_file else None
-    except (PolicyError, BaselineError) as exc:
+        signing = evidence_cli.prepare_signing(
+            shared.path, sign_key, attestation, subject_files, commit
+        )
+    except (PolicyError, BaselineError, evidence_cli.EvidenceUsage) as exc:
         return _fail(str(exc), ExitCode.USAGE)
     report = _run(shared, policy, baseline=baseline, override=override)
+    rendered: dict[str, str] = {}
+
+    def render(out_fmt: str) -> str:
+        if out_fmt not in rendered:
+            rendered[out_fmt] = RENDERERS[out_fmt](report)
+        return rendered[out_fmt]
+
     if fmt == "table":
         # CI logs are wide: rich's 80-column default for non-terminals would fold titles
         width = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 160
         write_table(report, Console(highlight=False, markup=False, width=width))
     else:
-        sys.stdout.write(RENDERERS[fmt](report))
+        sys.stdout.write(render(fmt))
     code = report.decision.exit_code
     for out_fmt, file in targets:
         try:
-            _write_atomically(file, RENDERERS[out_fmt](report))
+            _write_atomically(file, render(out_fmt))
         except OSError as exc:
             err.print(f"error: cannot write {file}: {exc.strerror or exc}")
             code = max(code, ExitCode.INCOMPLETE)
+    if signing is not None:
+        json_files = [str(file) for out_fmt, file in targets if out_fmt == "json"]
+        scanners = [s.name for s in select_scanners(shared.scanners)]
+        code = max(
+            code,
+            evidence_cli.write_attestation(
+                signing,
+                report,
+                render("json"),
+                report_uri=json_files[0] if json_files else None,
+                policy=policy,
+                scanners=[*scanners, *(["sarif"] if shared.sarif else [])],
+                sarif=shared.sarif,
+            ),
+        )
     return int(code)
 
 
@@ -562,6 +620,9 @@ def checks(fmt: str) -> int:
             )
         Console(highlight=False, markup=False).print(table)
     return int(ExitCode.PASSED)
+
+
+evidence_cli.register(cli)
 
 
 def main() -> None:

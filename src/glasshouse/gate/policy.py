@@ -9,6 +9,7 @@ file and the key, and the CLI exits 3.
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 import urllib.error
 import urllib.parse
@@ -61,6 +62,7 @@ class Policy:
     waivers: tuple[Waiver, ...] = ()
     secret_rules: tuple[Rule, ...] = ()  # a project's own rules, added to the built-in ones
     sources: tuple[str, ...] = ()
+    source_digests: tuple[str, ...] = ()  # SHA-256 (hex) of each source's text, as read
     notes: tuple[str, ...] = ()  # settings a layer tried and was not allowed to apply
 
     def threshold(self, kind: FindingKind) -> Severity:
@@ -193,6 +195,7 @@ class PolicyLayer:
     max_waiver_days: dict[Severity, int]
     waivers: tuple[Waiver, ...]
     secret_rules: tuple[Rule, ...] = ()
+    digest: str = ""  # SHA-256 (hex) of the file's text: signed decisions name it
 
 
 def parse_policy(text: str, source: str) -> PolicyLayer:
@@ -266,6 +269,7 @@ def parse_policy(text: str, source: str) -> PolicyLayer:
         max_waiver_days=max_days,
         waivers=waivers,
         secret_rules=tuple(secret_rules),
+        digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
 
 
@@ -389,6 +393,7 @@ def layer(policy: Policy, overlay: PolicyLayer, *, may_loosen: bool) -> Policy:
         # More rules only tighten: every layer may add its own.
         secret_rules=policy.secret_rules + overlay.secret_rules,
         sources=(*policy.sources, overlay.source),
+        source_digests=(*policy.source_digests, overlay.digest),
         notes=tuple(notes),
     )
 

@@ -79,7 +79,7 @@ PLANTED: tuple[Planted, ...] = (
         "Terraform: RDS instance without storage encryption",
         "infra/legacy/database.tf",
         "legacy",
-        _set("tf-aws-rds-storage-unencrypted"),
+        _set("tf-aws-rds-unencrypted"),
         _set("CKV_AWS_16"),
     ),
     Planted(
@@ -87,7 +87,7 @@ PLANTED: tuple[Planted, ...] = (
         "Terraform: RDS instance publicly accessible",
         "infra/legacy/database.tf",
         "legacy",
-        _set("tf-aws-rds-publicly-accessible"),
+        _set("tf-aws-db-publicly-accessible"),
         _set("CKV_AWS_17"),
     ),
     Planted(
@@ -95,7 +95,7 @@ PLANTED: tuple[Planted, ...] = (
         "Terraform: IAM policy allowing * on *",
         "infra/legacy/iam.tf",
         "break_glass",
-        _set("tf-aws-iam-admin-policy"),
+        _set("tf-aws-iam-full-admin"),
         _set("CKV_AWS_62", "CKV_AWS_63", "CKV_AWS_286", "CKV_AWS_287", "CKV_AWS_355"),
     ),
     Planted(
@@ -103,7 +103,7 @@ PLANTED: tuple[Planted, ...] = (
         "CloudFormation: security group opens SSH to 0.0.0.0/0",
         "cloudformation/jumpbox.yaml",
         "JumpboxSecurityGroup",
-        _set("cfn-sg-ssh-open"),
+        _set("cfn-sg-admin-port-open"),
         _set("CKV_AWS_24"),
     ),
     Planted(
@@ -119,7 +119,7 @@ PLANTED: tuple[Planted, ...] = (
         "CloudFormation: RDS instance with StorageEncrypted from a parameter default false",
         "cloudformation/reporting-db.json",
         "ReportingDatabase",
-        _set("cfn-rds-storage-unencrypted"),
+        _set("cfn-rds-not-encrypted"),
         _set("CKV_AWS_16"),
     ),
     Planted(
@@ -127,7 +127,7 @@ PLANTED: tuple[Planted, ...] = (
         "CloudFormation: managed policy allowing * on *",
         "cloudformation/reporting-db.json",
         "OperatorPolicy",
-        _set("cfn-iam-admin-policy"),
+        _set("cfn-iam-full-admin"),
         _set(
             "CKV_AWS_109", "CKV_AWS_110", "CKV_AWS_111", "CKV_AWS_62", "CKV_AWS_63", "CKV_AWS_286"
         ),

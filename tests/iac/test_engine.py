@@ -69,3 +69,26 @@ def test_an_unreadable_file_is_one_blocking_problem_and_the_rest_is_judged() -> 
     assert run.problems[0].blocking
     assert "invalid YAML" in run.problems[0].message
     assert any(f.rule_id == "k8s-privileged-container" for f in run.findings)
+
+
+def test_a_module_problem_reached_from_many_roots_is_one_finding() -> None:
+    module = (
+        'variable "name" {\n  type = string\n}\n\n'
+        'resource "aws_security_group" "admin" {\n'
+        "  name = var.name\n"
+        "  ingress {\n"
+        "    from_port   = 22\n"
+        "    to_port     = 22\n"
+        '    protocol    = "tcp"\n'
+        '    cidr_blocks = ["0.0.0.0/0"]\n'
+        "  }\n"
+        "}\n"
+    )
+    files = {"modules/admin/main.tf": module}
+    for stack in ("billing", "orders", "search"):
+        files[f"stacks/{stack}/main.tf"] = (
+            f'module "admin" {{\n  source = "../../modules/admin"\n  name = "{stack}"\n}}\n'
+        )
+    run = evaluate_texts(files)
+    ssh = [f for f in run.findings if f.rule_id == "tf-aws-sg-ssh-open"]
+    assert [(f.location.path, f.location.line) for f in ssh] == [("modules/admin/main.tf", 11)]

@@ -37,6 +37,9 @@ class DirectoryInput:
     # reached through a symlink). Never reads outside the tree.
     load: Callable[[str], dict[str, bytes]]
     root: Path | None = None  # the scan root on disk, for tools that render a directory
+    # Every directory of the scan holding files this adapter matched (callers of a
+    # Terraform module are found among them, never by walking the disk again).
+    directories: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)

@@ -92,7 +92,9 @@ def evaluate(
             files = load(directory)
             if not files:
                 continue
-            result = directory_adapter.parse_directory(DirectoryInput(directory, files, load, root))
+            result = directory_adapter.parse_directory(
+                DirectoryInput(directory, files, load, root, tuple(sorted(by_directory)))
+            )
             for path, message in result.errors:
                 out.cannot_read(path, directory_adapter.format, message)
             by_path: dict[str, list[Resource]] = defaultdict(list)
@@ -113,6 +115,7 @@ class _Run:
         self._contents: dict[str, bytes | None] = {}
         self._markers: dict[str, Markers] = {}
         self._scanned: set[str] = set()
+        self._emitted: set[tuple[str, int | None]] = set()
         self.evaluation = Evaluation()
 
     def content(self, path: str, *, report: bool = True) -> bytes | None:
@@ -165,6 +168,11 @@ class _Run:
             seen.add(violation.line)
             line = violation.line if violation.line is not None else resource.line
             finding = _finding(check, resource, line, violation.message)
+            # One module file instantiated by many roots (a stack per service) is one
+            # problem to fix in one place: reported once, not once per caller.
+            if (finding.fingerprint, line) in self._emitted:
+                continue
+            self._emitted.add((finding.fingerprint, line))
             reason = self._suppression(check.id, resource, line)
             if reason is not None:
                 finding = replace(

@@ -63,9 +63,9 @@ caller gives, and not a second time on their own with unknown variables. Its fil
 still read and their errors reported. A module no root instantiates (every call has
 ``count = 0``, a limit was reached, or no root calls it) is evaluated on its own.
 Roots are the directories no other scanned directory calls; they are found among the
-directories of the scanned tree holding ``.tf`` files (listed from the scan root on
-disk when there is one), the directory's ancestors, and the directories already read
-in the same scan. Each root is evaluated once per scan. Within one scan, a resource
+directories of the scan holding Terraform files (``DirectoryInput.directories``, from
+the engine's one walk), the directory's ancestors, and the directories already read in
+the same scan. Each root is evaluated once per scan. Within one scan, a resource
 identical to one already reported (same kind, file, line, body and references) is not
 reported again, whichever root reached it (a module called by ``envs/dev`` and
 ``envs/prod`` with the same effect is one finding).
@@ -78,11 +78,9 @@ work, so no input hangs or crashes the scan.
 
 from __future__ import annotations
 
-import os
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from glasshouse.iac.adapter import DirectoryAdapter, DirectoryInput, DirectoryResult
@@ -130,7 +128,7 @@ __all__ = [
     "wildcard_match",
 ]
 
-MAX_TREE_DIRECTORIES = 20_000  # directories listed from the scan root to find callers
+MAX_TREE_DIRECTORIES = 20_000  # directories followed through module calls to find callers
 _CONSTANT = Evaluator(lambda name: UNKNOWN)
 
 
@@ -191,7 +189,6 @@ class _Scan:
     files: FileCache = field(default_factory=FileCache)
     seen: set[str] = field(default_factory=set)
     emitted: set[tuple[str, str, int | None, str]] = field(default_factory=set)
-    tree: set[str] | None = None
     calls: dict[str, frozenset[str]] = field(default_factory=dict)
     graphs: dict[frozenset[str], _Graph] = field(default_factory=dict)
     evaluations: dict[str, _Evaluation] = field(default_factory=dict)
@@ -304,10 +301,7 @@ def _graph(given: DirectoryInput, scan: _Scan) -> _Graph:
     parts = given.directory.split("/") if given.directory else []
     ancestors = ("/".join(parts[:i]) for i in range(len(parts)))
     candidates.update(a for a in ancestors if _has_config(a, given.load))
-    if given.root is not None:
-        if scan.tree is None:
-            scan.tree = _tree(given.root)
-        candidates.update(scan.tree)
+    candidates.update(given.directories)
     key = frozenset(candidates)
     if key not in scan.graphs:
         scan.graphs[key] = _call_graph(candidates, given.load, scan)
@@ -358,22 +352,6 @@ def _calls(directory: str, load: Load, scan: _Scan) -> frozenset[str]:
                     targets.add(target)
         scan.calls[directory] = frozenset(targets)
     return scan.calls[directory]
-
-
-def _tree(root: Path) -> set[str]:
-    """The directories under the scan root holding Terraform files (hidden ones and
-    node_modules skipped; symbolic links not followed)."""
-    out: set[str] = set()
-    for count, (current, directories, names) in enumerate(os.walk(root)):
-        if count >= MAX_TREE_DIRECTORIES:
-            break
-        directories[:] = sorted(
-            d for d in directories if not d.startswith(".") and d != "node_modules"
-        )
-        if any(n.endswith((".tf", ".tf.json")) for n in names):
-            relative = Path(current).relative_to(root).as_posix()
-            out.add("" if relative == "." else relative)
-    return out
 
 
 ADAPTER = DirectoryAdapter(format=FORMAT, matches=matches, parse_directory=parse_directory)

@@ -22,14 +22,11 @@ from rich.table import Table
 from rich.text import Text
 
 from glasshouse import __version__
-from glasshouse.advisories.importer import ArchiveError, import_path
 from glasshouse.advisories.store import AdvisoryStore, StoreError
-from glasshouse.advisories.update import UpdateError, check_base_url, update_ecosystem
 from glasshouse.cli import evidence as evidence_cli
 from glasshouse.cli import progress as progress_display
 from glasshouse.config import DEFAULT_MAX_DB_AGE_HOURS, cache_dir, ci_actor, osv_base_url
 from glasshouse.ecosystems import DEFAULT_UPDATE_ECOSYSTEMS
-from glasshouse.explain import ExplainError, find_records, render_json, render_text
 from glasshouse.gate.baseline import Baseline, BaselineError, load_baseline, render_baseline
 from glasshouse.gate.policy import (
     POLICY_FILENAME,
@@ -449,6 +446,9 @@ def db_update(
     base_url: str | None, ecosystems: tuple[str, ...], timeout: float, no_progress: bool
 ) -> int:
     """Download the advisory exports that changed since the last update."""
+    # Imported here, like the other commands' own modules: `scan` starts faster.
+    from glasshouse.advisories.update import UpdateError, check_base_url, update_ecosystem
+
     url = base_url or osv_base_url()
     try:
         check_base_url(url)
@@ -484,6 +484,8 @@ def db_update(
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
 def db_import(paths: tuple[Path, ...], no_progress: bool) -> int:
     """Import OSV zips, directories of OSV JSON files, or single JSON files."""
+    from glasshouse.advisories.importer import ArchiveError, import_path
+
     store = AdvisoryStore.in_dir(cache_dir())
     incomplete = False
     with store, progress_display.display(progress_display.wanted(no_progress)) as hook:
@@ -568,6 +570,8 @@ def explain(ident: str, fmt: str) -> int:
 
     Exit codes: 0 shown, 2 no advisory database, 3 unknown or not an advisory id.
     """
+    from glasshouse.explain import ExplainError, find_records, render_json, render_text
+
     check = iac_catalogue.BY_ID.get(ident.strip())
     if check is not None:
         if fmt == "json":

@@ -28,7 +28,8 @@ def test_catalogue_entry_is_complete(check: Check) -> None:
         match = re.fullmatch(r"A\.([5-8])\.(\d+)", control)
         assert match, f"{check.id}: {control!r} is not an Annex A control"
         assert 1 <= int(match[2]) <= ANNEX_A[int(match[1])], f"{check.id}: {control}"
-    assert check.title and check.title[0].isupper(), check.id
+    assert check.title, check.id
+    assert check.title[0].isupper(), check.id
     assert len(check.fix) >= 20, f"{check.id}: the fix should say what to set"
     assert check.failing, f"{check.id}: no failing example"
     assert check.passing, f"{check.id}: no passing example"

@@ -111,7 +111,6 @@ _CONTEXT_ALLOW: tuple[tuple[str, str, str | None], ...] = (
 _CONTEXT_BYTES = 96  # how much of the line on each side of the secret the context sees
 
 
-
 # -- optional engines, behind small typed functions --------------------------------------
 
 

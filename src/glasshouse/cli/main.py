@@ -26,6 +26,9 @@ from glasshouse.advisories.importer import ArchiveError, import_path
 from glasshouse.advisories.store import AdvisoryStore, StoreError
 from glasshouse.advisories.update import UpdateError, check_base_url, update_ecosystem
 from glasshouse.cli import progress as progress_display
+from glasshouse.cli import remote
+from glasshouse.cli.server import server as server_group
+from glasshouse.cli.server import waiver as waiver_group
 from glasshouse.config import DEFAULT_MAX_DB_AGE_HOURS, cache_dir, ci_actor, osv_base_url
 from glasshouse.ecosystems import DEFAULT_UPDATE_ECOSYSTEMS
 from glasshouse.explain import ExplainError, find_records, render_json, render_text
@@ -256,12 +259,31 @@ def _run(
     metavar="REASON",
     help="Break-glass: pass a failing gate, if the policy allows it; recorded with who and why.",
 )
+@click.option(
+    "--server",
+    "server_url",
+    default=None,
+    metavar="URL",
+    help="Take the organization policy, approved waivers and branch baseline from the glass "
+    "house (token: $GLASSHOUSE_TOKEN).",
+)
+@click.option(
+    "--upload",
+    "upload_url",
+    default=None,
+    metavar="URL",
+    help="Send the report to the glass house (token: $GLASSHOUSE_TOKEN).",
+)
+@click.option("--project", default=None, envvar="GLASSHOUSE_PROJECT", metavar="SLUG")
 def scan(
     shared: SharedScanOptions,
     fmt: str,
     outputs: tuple[str, ...],
     baseline_file: Path | None,
     override: str | None,
+    server_url: str | None,
+    upload_url: str | None,
+    project: str | None,
 ) -> int:
     """Scan PATH (default: the current directory) and exit with the gate's verdict.
 
@@ -273,11 +295,18 @@ def scan(
     wrong = _usage_problem(shared)
     if wrong:
         return _fail(wrong, ExitCode.USAGE)
+    if server_url and shared.org_policy:
+        return _fail("--server brings the organization policy: drop --org-policy", ExitCode.USAGE)
     try:
         policy = _policy(shared.path, shared.policy_file, shared.org_policy)
         baseline = load_baseline(baseline_file) if baseline_file else None
+        if server_url:
+            gate = remote.fetch_gate(server_url, project, shared.path, shared.policy_file)
+            policy, baseline = gate.policy, baseline or gate.baseline
     except (PolicyError, BaselineError) as exc:
         return _fail(str(exc), ExitCode.USAGE)
+    except remote.ClientError as exc:  # fail closed: no policy, no gate
+        return _fail(str(exc), ExitCode.INCOMPLETE)
     report = _run(shared, policy, baseline=baseline, override=override)
     if fmt == "table":
         # CI logs are wide: rich's 80-column default for non-terminals would fold titles
@@ -291,6 +320,16 @@ def scan(
             _write_atomically(file, RENDERERS[out_fmt](report))
         except OSError as exc:
             err.print(f"error: cannot write {file}: {exc.strerror or exc}")
+            code = max(code, ExitCode.INCOMPLETE)
+    if upload_url:
+        scanners = tuple(s.name for s in select_scanners(shared.scanners))
+        scanners += ("sarif",) if shared.sarif else ()
+        try:
+            err.print(
+                remote.upload(upload_url, project, RENDERERS["json"](report), shared.path, scanners)
+            )
+        except remote.ClientError as exc:
+            err.print(f"error: {exc}", soft_wrap=True)
             code = max(code, ExitCode.INCOMPLETE)
     return int(code)
 
@@ -519,6 +558,10 @@ def explain(ident: str, fmt: str) -> int:
         width = min(shutil.get_terminal_size((100, 24)).columns, 100)
         sys.stdout.write(render_text(ident, records, width=width))
     return int(ExitCode.PASSED)
+
+
+cli.add_command(server_group)
+cli.add_command(waiver_group)
 
 
 def main() -> None:

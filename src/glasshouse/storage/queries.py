@@ -67,7 +67,7 @@ def open_by_severity(session: Session, visible: Collection[int] | None) -> dict[
         Finding.project_id,
         visible,
     ).group_by(Finding.severity)
-    counts: dict[int, int] = dict(session.execute(query).tuples().all())
+    counts: dict[int, int] = dict(session.execute(query).all())
     return {SEVERITY_LABELS[s]: counts.get(s, 0) for s in sorted(SEVERITY_LABELS, reverse=True)}
 
 
@@ -236,7 +236,7 @@ def search_findings(
     if flt.before is not None:
         query = query.where(Finding.id < flt.before)
     query = query.order_by(Finding.id.desc()).limit(flt.limit)
-    return [(f, slug) for f, slug in session.execute(query).tuples()]
+    return [(f, slug) for f, slug in session.execute(query)]
 
 
 def run_findings(
@@ -251,7 +251,7 @@ def run_findings(
         .order_by(Finding.severity.desc(), Finding.rule_id, Finding.path)
         .limit(limit)
     )
-    return [(f, d, line) for f, d, line in session.execute(query).tuples()]
+    return [(f, d, line) for f, d, line in session.execute(query)]
 
 
 def waivers(
@@ -269,7 +269,7 @@ def waivers(
         query = query.where(WaiverRequest.status == status)
     order = case((WaiverRequest.status == "requested", 0), else_=1)
     query = query.order_by(order, WaiverRequest.id.desc()).limit(limit)
-    return [(w, slug) for w, slug in session.execute(query).tuples()]
+    return [(w, slug) for w, slug in session.execute(query)]
 
 
 def events(

@@ -7,14 +7,21 @@ tables. SQLite tests copy a migrated template file.
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 import shutil
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
@@ -168,3 +175,64 @@ def world(db: Database) -> Iterator[World]:
     )
     with TestClient(app, base_url="http://testserver") as client:
         yield World(db, client)
+
+
+GLASSHOUSE = str(Path(sys.executable).with_name("glasshouse"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def cli(*args: str, check: bool = True, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run the real `glasshouse` command."""
+    result = subprocess.run(
+        [GLASSHOUSE, *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, "GLASSHOUSE_DEBUG": "1", **env},
+    )
+    if check:
+        assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+@contextmanager
+def live_server(database_url: str, *extra: str) -> Iterator[str]:
+    """A real `glasshouse server` process (uvicorn) on a loopback port; yields its URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [GLASSHOUSE, "server", "--database-url", database_url, "--port", str(port), *extra],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "GLASSHOUSE_DEBUG": "1"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise AssertionError(f"the server exited: {process.stderr.read().decode()[-3000:]}")  # type: ignore[union-attr]
+            try:
+                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError("the server did not start within 60 s")
+            time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
+        if process.stderr is not None:
+            process.stderr.close()

@@ -237,13 +237,15 @@ def test_findings_are_tracked_and_fixed_only_within_their_scope(world: World) ->
 
 def test_an_older_run_arriving_late_fixes_nothing(world: World) -> None:
     token = world.ci_token("shop")
-    a, b = reports.many(2)
+    a, b, c = reports.many(3)
     _run(world, token, [a, b], "new", started_at="2026-11-27T12:00:00Z")
-    late = _run(world, token, [a], "old", started_at="2026-11-27T08:00:00Z")
+    late = _run(world, token, [a, c], "old", started_at="2026-11-27T08:00:00Z")
     assert late["fixed"] == 0
     now = findings(world)
     assert now[b.rule_id].state == "open"
     assert str(now[a.rule_id].last_seen_at) == "2026-11-27 12:00:00"
+    # only the late run had c: the newer run did not, so c is recorded as already fixed
+    assert now[c.rule_id].state == "fixed"
 
 
 def test_another_projects_run_never_touches_this_one(world: World) -> None:

@@ -6,7 +6,8 @@ reopening event for a fixed one seen again, and a "fixed" event for each open fi
 of a covered kind that this run no longer has. A run only closes findings of the finding
 kinds it covered (the scanners that ran and did not report a blocking problem), and
 only when it is the newest run of that scope (project, branch, kind): an older run that
-arrives late is stored, and changes nothing it should not.
+arrives late is stored, closes nothing, and the findings only it reports that the newer
+run did not are recorded as already fixed by that newer run.
 """
 
 from __future__ import annotations
@@ -332,10 +333,23 @@ def ingest(
             project_id=project.id,
             run_id=run.id,
         )
+    # a late run's new findings that the newer run of their scope did not report are
+    # already fixed, by that newer run
+    stale = [
+        Change(
+            ids[f["fingerprint"]], "fixed", f"not found by the newer run {heads[f['kind']].run_id}"
+        )
+        for f in fresh
+        if not newest[f["kind"]] and heads[f["kind"]].closes
+    ]
+    append_events(
+        session, stale, actor=f"run {run.id}", at=now, project_id=project.id, run_id=run.id
+    )
     for kind, head in heads.items():
         if newest[kind]:
             head.run_id = run.id
             head.started_at = started
+            head.closes = kind in closing
 
     run.new_findings = len(fresh)
     run.fixed_findings = len(fixed_ids)

@@ -168,6 +168,7 @@ class ScopeHead(Base):
     kind: Mapped[str] = mapped_column(String(20), primary_key=True)
     run_id: Mapped[int | None] = mapped_column(BigId)
     started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    closes: Mapped[bool] = mapped_column(Boolean, default=False)  # may that run close findings?
 
 
 class Finding(Base):

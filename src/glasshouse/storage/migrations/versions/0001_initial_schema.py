@@ -1,8 +1,8 @@
-"""initial schema
+"""Initial schema of the glass house.
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 06:35:43.511725
+Create Date: 2026-11-27 06:49:56.676719
 
 """
 
@@ -236,6 +236,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("run_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("started_at", sa.DateTime(), nullable=True),
+        sa.Column("closes", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["project_id"], ["projects.id"], name=op.f("fk_scope_heads_project_id_projects")
         ),

@@ -15,11 +15,11 @@ from glasshouse.gate.policy import PolicyError, parse_policy
 from glasshouse.server.auth import Principal, api_principal, database, visible_project
 from glasshouse.server.settings import ServerSettings
 from glasshouse.server.upload import decode, parse_report, read_body
+from glasshouse.storage import accounts, queries
 from glasshouse.storage import ingest as ingest_module
-from glasshouse.storage import queries
 from glasshouse.storage.db import utcnow
 from glasshouse.storage.ingest import DuplicateRun, IngestError, RunMeta
-from glasshouse.storage.models import Event, Finding, Run, Setting, WaiverRequest
+from glasshouse.storage.models import Finding, Run, WaiverRequest
 from glasshouse.storage.models import Project as ProjectModel
 from glasshouse.storage.triage import TriageError, triage
 from glasshouse.storage.waivers import (
@@ -33,7 +33,6 @@ from glasshouse.storage.waivers import (
 
 router = APIRouter(prefix="/api/v1")
 Auth = Annotated[Principal, Depends(api_principal)]
-ORG_POLICY = "org_policy"
 MAX_HEADER = 1000
 
 
@@ -186,8 +185,11 @@ async def upload_run(
         except IntegrityError:
             # the same run id stored by another process in the meantime
             with db.read() as session:
+                owner = visible_project(session, principal, slug)
                 found = session.execute(
-                    select(Run.id, Run.report_sha256).where(Run.run_key == meta.run_key)
+                    select(Run.id, Run.report_sha256).where(
+                        Run.project_id == owner.id, Run.run_key == meta.run_key
+                    )
                 ).first()
             if found is None:
                 raise
@@ -248,7 +250,7 @@ def gate_config(
     now = utcnow()
     with db.read() as session:
         project = visible_project(session, principal, slug)
-        policy = session.get(Setting, ORG_POLICY)
+        policy = accounts.org_policy(session)
         waivers = [as_policy_waiver(w) for w in active_waivers(session, project.id, now.date())]
         baseline: list[dict[str, Any]] | None = None
         if branch:
@@ -427,7 +429,7 @@ def decide_waiver(
 def get_policy(request: Request, principal: Auth) -> dict[str, Any]:
     db = database(request)
     with db.read() as session:
-        setting = session.get(Setting, ORG_POLICY)
+        setting = accounts.org_policy(session)
         return {
             "policy": setting.value if setting else "",
             "updated_by": setting.updated_by if setting else None,
@@ -445,21 +447,8 @@ def store_policy(request: Request, principal: Principal, text: str) -> None:
         parse_policy(text, "organization policy")
     except PolicyError as exc:
         raise HTTPException(422, str(exc)) from None
-    db = database(request)
-    now = utcnow()
-    with db.write() as session:
-        setting = session.get(Setting, ORG_POLICY)
-        if setting is None:
-            session.add(
-                Setting(key=ORG_POLICY, value=text, updated_at=now, updated_by=principal.name)
-            )
-        else:
-            setting.value, setting.updated_at, setting.updated_by = text, now, principal.name
-        session.add(
-            Event(
-                at=now, actor=principal.name, action="policy_changed", reason=f"{len(text)} bytes"
-            )
-        )
+    with database(request).write() as session:
+        accounts.set_org_policy(session, text, actor=principal.name, at=utcnow())
 
 
 @router.put("/policy")

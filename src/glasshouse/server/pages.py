@@ -28,11 +28,9 @@ from glasshouse.storage import accounts, queries
 from glasshouse.storage.db import utcnow
 from glasshouse.storage.models import (
     TRIAGE_STATES,
-    Event,
     Finding,
     Project,
     Run,
-    Setting,
     WaiverRequest,
 )
 from glasshouse.storage.triage import MANUAL_STATES, TriageError, history, triage
@@ -44,7 +42,6 @@ templates.env.globals["severity_label"] = queries.SEVERITY_LABELS
 templates.env.globals["waiver_label"] = waiver_label
 templates.env.globals["colours"] = charts.SEVERITY_COLOURS
 User = Annotated[Principal, Depends(web_principal)]
-ORG_POLICY = "org_policy"
 KINDS = ("vulnerability", "secret", "misconfiguration", "code")
 
 
@@ -441,7 +438,7 @@ def events_page(
 @router.get("/policy", response_class=HTMLResponse)
 def policy_page(request: Request, me: User) -> Response:
     with database(request).read() as session:
-        setting = session.get(Setting, ORG_POLICY)
+        setting = accounts.org_policy(session)
     return render(
         request,
         me,
@@ -466,18 +463,10 @@ def policy_save(
         parse_policy(policy, "organization policy")
     except PolicyError as exc:
         with database(request).read() as session:
-            setting = session.get(Setting, ORG_POLICY)
+            setting = accounts.org_policy(session)
         return render(
             request, me, "policy.html", status=422, setting=setting, error=str(exc), text=policy
         )
-    now = utcnow()
     with database(request).write() as session:
-        setting = session.get(Setting, ORG_POLICY)
-        if setting is None:
-            session.add(Setting(key=ORG_POLICY, value=policy, updated_at=now, updated_by=me.name))
-        else:
-            setting.value, setting.updated_at, setting.updated_by = policy, now, me.name
-        session.add(
-            Event(at=now, actor=me.name, action="policy_changed", reason=f"{len(policy)} bytes")
-        )
+        accounts.set_org_policy(session, policy, actor=me.name, at=utcnow())
     return RedirectResponse("/policy", status_code=303)

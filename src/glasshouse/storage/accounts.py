@@ -26,6 +26,7 @@ from glasshouse.storage.models import (
     LoginAttempt,
     Membership,
     Project,
+    Setting,
     User,
     WebSession,
 )
@@ -251,3 +252,20 @@ def record_failure(
 
 def clear_failures(session: Session, name: str) -> None:
     session.execute(delete(LoginAttempt).where(LoginAttempt.username == name))
+
+
+ORG_POLICY = "org_policy"
+
+
+def org_policy(session: Session) -> Setting | None:
+    return session.get(Setting, ORG_POLICY)
+
+
+def set_org_policy(session: Session, text: str, *, actor: str, at: datetime) -> None:
+    """Store the organization policy (already validated) and log who changed it."""
+    setting = session.get(Setting, ORG_POLICY)
+    if setting is None:
+        session.add(Setting(key=ORG_POLICY, value=text, updated_at=at, updated_by=actor))
+    else:
+        setting.value, setting.updated_at, setting.updated_by = text, at, actor
+    log(session, actor, "policy_changed", f"{len(text)} bytes", at=at)

@@ -25,6 +25,9 @@ from glasshouse import __version__
 from glasshouse.advisories.store import AdvisoryStore, StoreError
 from glasshouse.cli import evidence as evidence_cli
 from glasshouse.cli import progress as progress_display
+from glasshouse.cli import remote
+from glasshouse.cli.server import server as server_group
+from glasshouse.cli.server import waiver as waiver_group
 from glasshouse.config import DEFAULT_MAX_DB_AGE_HOURS, cache_dir, ci_actor, osv_base_url
 from glasshouse.ecosystems import DEFAULT_UPDATE_ECOSYSTEMS
 from glasshouse.gate.baseline import Baseline, BaselineError, load_baseline, render_baseline
@@ -283,6 +286,22 @@ def _run(
     metavar="SHA",
     help="The commit the decision is about (default: HEAD of the scanned repository).",
 )
+@click.option(
+    "--server",
+    "server_url",
+    default=None,
+    metavar="URL",
+    help="Take the organization policy, approved waivers and branch baseline from the glass "
+    "house (token: $GLASSHOUSE_TOKEN).",
+)
+@click.option(
+    "--upload",
+    "upload_url",
+    default=None,
+    metavar="URL",
+    help="Send the report to the glass house (token: $GLASSHOUSE_TOKEN).",
+)
+@click.option("--project", default=None, envvar="GLASSHOUSE_PROJECT", metavar="SLUG")
 def scan(
     shared: SharedScanOptions,
     fmt: str,
@@ -293,6 +312,9 @@ def scan(
     attestation: Path | None,
     subject_files: tuple[Path, ...],
     commit: str | None,
+    server_url: str | None,
+    upload_url: str | None,
+    project: str | None,
 ) -> int:
     """Scan PATH (default: the current directory) and exit with the gate's verdict.
 
@@ -304,14 +326,21 @@ def scan(
     wrong = _usage_problem(shared)
     if wrong:
         return _fail(wrong, ExitCode.USAGE)
+    if server_url and shared.org_policy:
+        return _fail("--server brings the organization policy: drop --org-policy", ExitCode.USAGE)
     try:
         policy = _policy(shared.path, shared.policy_file, shared.org_policy)
         baseline = load_baseline(baseline_file) if baseline_file else None
+        if server_url:
+            gate = remote.fetch_gate(server_url, project, shared.path, shared.policy_file)
+            policy, baseline = gate.policy, baseline or gate.baseline
         signing = evidence_cli.prepare_signing(
             shared.path, sign_key, attestation, subject_files, commit
         )
     except (PolicyError, BaselineError, evidence_cli.EvidenceUsage) as exc:
         return _fail(str(exc), ExitCode.USAGE)
+    except remote.ClientError as exc:  # fail closed: no policy, no gate
+        return _fail(str(exc), ExitCode.INCOMPLETE)
     report = _run(shared, policy, baseline=baseline, override=override)
     rendered: dict[str, str] = {}
 
@@ -333,9 +362,10 @@ def scan(
         except OSError as exc:
             err.print(f"error: cannot write {file}: {exc.strerror or exc}")
             code = max(code, ExitCode.INCOMPLETE)
+    scanners = [s.name for s in select_scanners(shared.scanners)]
+    scanners += ["sarif"] if shared.sarif else []
     if signing is not None:
         json_files = [str(file) for out_fmt, file in targets if out_fmt == "json"]
-        scanners = [s.name for s in select_scanners(shared.scanners)]
         code = max(
             code,
             evidence_cli.write_attestation(
@@ -344,10 +374,18 @@ def scan(
                 render("json"),
                 report_uri=json_files[0] if json_files else None,
                 policy=policy,
-                scanners=[*scanners, *(["sarif"] if shared.sarif else [])],
+                scanners=scanners,
                 sarif=shared.sarif,
             ),
         )
+    if upload_url:
+        try:
+            err.print(
+                remote.upload(upload_url, project, render("json"), shared.path, tuple(scanners))
+            )
+        except remote.ClientError as exc:
+            err.print(f"error: {exc}", soft_wrap=True)
+            code = max(code, ExitCode.INCOMPLETE)
     return int(code)
 
 
@@ -627,6 +665,10 @@ def checks(fmt: str) -> int:
 
 
 evidence_cli.register(cli)
+
+
+cli.add_command(server_group)
+cli.add_command(waiver_group)
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""The glass house: the web service every gate reports to (FastAPI, server-rendered)."""

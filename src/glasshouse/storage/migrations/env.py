@@ -1,0 +1,20 @@
+"""Alembic environment: always driven by glasshouse.storage.db.migrate with a connection."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from glasshouse.storage.models import Base
+
+connection = context.config.attributes.get("connection")
+if connection is None:  # pragma: no cover - the package never runs Alembic another way
+    raise RuntimeError("run migrations with `glasshouse server migrate`")
+
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

@@ -6,6 +6,7 @@ with the stored rows found by the audit and by a client's consistency check."""
 from __future__ import annotations
 
 import json
+import threading
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,10 +14,10 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, func, select, update
 
-from glasshouse.evidence import dsse, keys
-from glasshouse.evidence.log import TransparencyLog
+from glasshouse.evidence import dsse, keys, merkle
+from glasshouse.evidence.log import LogConflict, TransparencyLog
 from glasshouse.evidence.note import parse_vkey
-from glasshouse.evidence.receipt import entry_from_bytes
+from glasshouse.evidence.receipt import LogEntry, entry_from_bytes
 from glasshouse.evidence.verify import (
     Expectations,
     LogTrust,
@@ -35,7 +36,7 @@ from glasshouse.storage.models import (
 )
 
 from . import reports, signed
-from .conftest import World, cli
+from .conftest import World, cli, empty_postgres
 
 SOON = (date.today() + timedelta(days=10)).isoformat()
 
@@ -390,3 +391,43 @@ def test_a_receipt_from_before_a_rewrite_fails_consistency_against_a_later_check
         assert log is not None
         problems = log.audit([receipt["checkpoint"]]).problems
     assert any("trusted checkpoint of size 3" in p and "rewritten" in p for p in problems)
+
+
+def test_compare_and_append_refuses_a_stale_tree_and_the_retry_lands_after(pg_url: str) -> None:
+    """On PostgreSQL a second writer waits for the first's row lock, then finds the size
+    moved (LogConflict); ``tlog``'s retry appends after it, in the same transaction."""
+    db = empty_postgres(pg_url)
+    with db.write() as session:
+        tlog.ensure_identity(session)
+    entry = LogEntry("triage", "2026-11-27T10:00:00Z", {"n": 1})
+    data = entry.encode()
+    nodes = merkle.Frontier().append(merkle.leaf_hash(data))
+    outcome: dict[str, object] = {}
+
+    def second_writer() -> None:
+        with db.write() as second:
+            storage = tlog.SQLLogStorage(second)
+            storage.labels = [tlog.Label("triage")]
+            try:
+                with second.begin_nested():
+                    storage.append(0, [data], nodes)
+                outcome["first try"] = "appended"
+            except LogConflict:
+                outcome["first try"] = "conflict"
+            outcome["retry"] = tlog._append(second, [entry], [tlog.Label("triage")])[1].first
+
+    with db.write() as first:
+        storage = tlog.SQLLogStorage(first)
+        storage.labels = [tlog.Label("triage")]
+        storage.append(0, [data], nodes)
+        thread = threading.Thread(target=second_writer)
+        thread.start()
+        thread.join(1.0)
+        assert thread.is_alive(), "the second writer waits for the first's row lock"
+    thread.join(30)
+    assert outcome == {"first try": "conflict", "retry": 1}
+    with db.read() as session:
+        log = tlog.open_log(session)
+        assert log.size == 2
+        assert log.audit().ok
+    db.dispose()

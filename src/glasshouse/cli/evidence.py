@@ -179,7 +179,7 @@ def write_receipt(path: Path, receipt: Mapping[str, object]) -> ExitCode:
     except OSError as exc:
         err.print(f"error: cannot write {path}: {exc.strerror or exc}")
         return ExitCode.INCOMPLETE
-    err.print(f"{path}: the log's receipt (entry {receipt.get('leaf_index')})")
+    err.print(f"{path}: the log's receipt (entry {receipt.get('leaf_index')})", soft_wrap=True)
     return ExitCode.PASSED
 
 

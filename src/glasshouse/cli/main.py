@@ -401,7 +401,7 @@ def scan(
                 tuple(scanners),
                 envelope_json=envelope_json,
             )
-            err.print(uploaded.line)
+            err.print(uploaded.line, soft_wrap=True)
         except remote.ClientError as exc:
             err.print(f"error: {exc}", soft_wrap=True)
             code = max(code, ExitCode.INCOMPLETE)

@@ -213,9 +213,14 @@ class Label:
 class SQLLogStorage:
     """``evidence.log.LogStorage`` on one SQLAlchemy session (its transaction)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, *, prefetch: bool = False) -> None:
         self.session = session
         self.labels: Sequence[Label] = ()
+        # auditing reads every node once: with ``prefetch``, reading a range of entries
+        # loads the nodes those entries complete, a few queries per range instead of one
+        # query per entry
+        self.prefetch = prefetch
+        self._cache: dict[merkle.NodeKey, bytes] = {}
 
     def size(self) -> int:
         value = self.session.execute(select(LogState.size).where(LogState.id == 1)).scalar()
@@ -268,9 +273,31 @@ class SQLLogStorage:
             .where(LogEntryRow.idx >= start, LogEntryRow.idx < end)
             .order_by(LogEntryRow.idx)
         )
-        return [(int(i), bytes(d)) for i, d in rows]
+        found = [(int(i), bytes(d)) for i, d in rows]
+        if self.prefetch and end > start:
+            self._prefetch(start, end)
+        return found
+
+    def _prefetch(self, start: int, end: int) -> None:
+        """Cache the nodes that leaves start..end-1 complete: at each level, the nodes
+        whose last leaf falls in the range."""
+        self._cache.clear()
+        level = 0
+        while (end >> level) > 0:
+            low = ((start + 1) >> level) - 1 if level else start
+            high = end >> level  # exclusive
+            if high > max(low, 0):
+                for lv, ix, value in self.session.execute(
+                    select(LogNode.level, LogNode.idx, LogNode.hash).where(
+                        LogNode.level == level, LogNode.idx >= max(low, 0), LogNode.idx < high
+                    )
+                ):
+                    self._cache[(int(lv), int(ix))] = bytes(value)
+            level += 1
 
     def nodes(self, keys: Sequence[merkle.NodeKey]) -> Sequence[bytes]:
+        if self._cache and all(key in self._cache for key in keys):
+            return [self._cache[key] for key in keys]
         found: dict[merkle.NodeKey, bytes] = {}
         unique = list(dict.fromkeys(keys))
         for offset in range(0, len(unique), _BATCH):
@@ -324,6 +351,16 @@ class ServerLog(TransparencyLog):
             return stored[1]
         return sign_checkpoint(Checkpoint(self.origin, size, self.root(size)), self.key)
 
+    def checkpoint_after_append(self) -> str:
+        """Sign and store the checkpoint of the tree this log just appended to, its root
+        taken from the frontier in memory (no more reads)."""
+        frontier = self._frontier
+        if frontier is None:
+            return self.checkpoint()
+        note = sign_checkpoint(Checkpoint(self.origin, frontier.size, frontier.root()), self.key)
+        self.sql.add_checkpoint(frontier.size, note)
+        return note
+
     def checkpoint_at(self, size: int) -> str | None:
         row = self.sql.session.execute(
             select(LogCheckpoint.note).where(LogCheckpoint.size == size)
@@ -352,7 +389,7 @@ def public_log(session: Session) -> TransparencyLog | None:
     published = published_identity(session)
     if published is None:
         return None
-    return _PublicLog(SQLLogStorage(session), published[0], published[1])
+    return _PublicLog(SQLLogStorage(session, prefetch=True), published[0], published[1])
 
 
 # -- appending ---------------------------------------------------------------------------
@@ -455,7 +492,7 @@ def _append(
         try:
             with session.begin_nested():
                 indices = log.append(entries)
-                note = log.checkpoint()
+                note = log.checkpoint_after_append()
         except (LogConflict, IntegrityError):
             continue  # another writer went first: reload the tree, try again
         return log, Appended(indices[0], indices[-1] + 1, note)

@@ -431,3 +431,19 @@ def test_compare_and_append_refuses_a_stale_tree_and_the_retry_lands_after(pg_ur
         assert log.size == 2
         assert log.audit().ok
     db.dispose()
+
+
+def test_a_log_key_from_a_file_stays_out_of_the_database(db: Database) -> None:
+    key = keys.generate()
+    with db.write() as session:
+        made = tlog.ensure_identity(session, origin="glasshouse.example/log", key=key)
+        assert made.key.keyid == key.keyid
+    with db.read() as session:
+        stored = session.execute(select(LogState.private_key, LogState.public_key)).one()
+        assert stored.private_key is None
+        assert stored.public_key == keys.public_pem(key).decode()
+        with pytest.raises(tlog.LogSetupError, match="--log-key-file"):
+            tlog.ensure_identity(session)
+        audited = tlog.public_log(session)  # the audit needs the public key only
+        assert audited is not None
+        assert audited.audit().ok

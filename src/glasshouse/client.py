@@ -5,6 +5,7 @@ Actions, GitLab CI, Jenkins), passed in explicitly; nothing here prints."""
 from __future__ import annotations
 
 import gzip
+import json
 import subprocess
 import time
 import uuid
@@ -20,6 +21,7 @@ from glasshouse import __version__
 
 TOKEN_VARIABLE = "GLASSHOUSE_TOKEN"  # noqa: S105 - the name of a variable, not a token
 RETRIES = 3
+SIGNED_RUN_TYPE = "application/vnd.glasshouse.signed-run+json"  # the report and its decision
 
 
 class ClientError(Exception):
@@ -192,16 +194,26 @@ class Client:
         return str(projects[0])
 
     def upload(
-        self, slug: str, report_json: str, context: RunContext, scanners: tuple[str, ...]
+        self,
+        slug: str,
+        report_json: str,
+        context: RunContext,
+        scanners: tuple[str, ...],
+        envelope_json: str | None = None,
     ) -> dict[str, Any]:
-        """Send the report; a replay of the same run with the same report is success."""
+        """Send the report (with its signed decision, when given); a replay of the same
+        run with the same report is success. A signed run's answer carries the receipt."""
         headers = {
             **context.headers(),
             "Content-Type": "application/json",
             "Content-Encoding": "gzip",
             "Glasshouse-Scanners": ",".join(scanners),
         }
-        body = gzip.compress(report_json.encode("utf-8"), compresslevel=6)
+        data = report_json
+        if envelope_json is not None:
+            headers["Content-Type"] = SIGNED_RUN_TYPE
+            data = json.dumps({"report": report_json, "envelope": json.loads(envelope_json)})
+        body = gzip.compress(data.encode("utf-8"), compresslevel=6)
         response = self._request(
             "POST", f"/api/v1/projects/{quote(slug)}/runs", content=body, headers=headers
         )
@@ -211,7 +223,7 @@ class Client:
         if response.status_code == 409:
             detail = response.json().get("detail", {})
             if isinstance(detail, dict) and detail.get("identical"):
-                return {"id": detail.get("run"), "replayed": True}
+                return {"id": detail.get("run"), "replayed": True, "receipt": detail.get("receipt")}
         raise ClientError(
             f"{self.url}: upload refused (HTTP {response.status_code}): {self._detail(response)}"
         )
@@ -226,6 +238,20 @@ class Client:
             )
         result: dict[str, Any] = response.json()
         return result
+
+    def evidence_pack(self, start: str, end: str, framework: str) -> bytes:
+        """The evidence pack (zip) of the period, built by the server."""
+        response = self._request(
+            "GET",
+            "/api/v1/evidence/pack",
+            params={"from": start, "to": end, "framework": framework},
+        )
+        if response.status_code != 200:
+            raise ClientError(
+                f"{self.url}: no evidence pack (HTTP {response.status_code}): "
+                f"{self._detail(response)}"
+            )
+        return response.content
 
     def request_waiver(self, slug: str, fields: dict[str, Any]) -> dict[str, Any]:
         response = self._request("POST", f"/api/v1/projects/{quote(slug)}/waivers", json=fields)

@@ -29,6 +29,9 @@ READERS_REFUSED = ("anonymous", "bad-token", "ci:blog", "dev-blog")
 PAGE_READ_REFUSED = ("anonymous", "dev-blog")
 SECURITY_ONLY = ("anonymous", "bad-token", "ci:shop", "ci:blog", "dev-blog", "dev-shop", "aud")
 PAGE_SECURITY_ONLY = ("anonymous", "dev-blog", "dev-shop", "aud")
+EVIDENCE_REFUSED = ("anonymous", "bad-token", "ci:shop", "dev-shop", "dev-blog")
+PAGE_EVIDENCE_REFUSED = ("anonymous", "dev-shop", "dev-blog")
+PERIOD = "from=2026-11-01&to=2026-11-30"
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,28 @@ CASES: dict[tuple[str, str], Case] = {
         "sec",
         ("anonymous", "bad-token", "ci:shop", "dev-shop", "aud"),
         json={"policy": '[gate]\nfail_on = "medium"\n'},
+    ),
+    # the transparency log: checkpoints, its key and consistency proofs to every token;
+    # entries and inclusion proofs to readers of every project and the entry's project
+    ("GET", "/api/v1/log/checkpoint"): Case(
+        "/api/v1/log/checkpoint", "ci:blog", ("anonymous", "bad-token")
+    ),
+    ("GET", "/api/v1/log/key"): Case("/api/v1/log/key", "dev-blog", ("anonymous", "bad-token")),
+    ("GET", "/api/v1/log/entries/{index}"): Case(
+        "/api/v1/log/entries/0", "ci:shop", READERS_REFUSED
+    ),
+    ("GET", "/api/v1/log/proof/inclusion"): Case(
+        "/api/v1/log/proof/inclusion?index=0", "dev-shop", READERS_REFUSED
+    ),
+    ("GET", "/api/v1/log/proof/consistency"): Case(
+        "/api/v1/log/proof/consistency?from=1", "ci:blog", ("anonymous", "bad-token")
+    ),
+    ("GET", "/api/v1/evidence/pack"): Case(
+        f"/api/v1/evidence/pack?{PERIOD}&framework=soc2", "aud", EVIDENCE_REFUSED
+    ),
+    ("GET", "/evidence"): Case("/evidence", "sec", PAGE_EVIDENCE_REFUSED),
+    ("GET", "/evidence/pack"): Case(
+        f"/evidence/pack?{PERIOD}&framework=iso27001", "aud", PAGE_EVIDENCE_REFUSED
     ),
     ("GET", "/"): Case("/", "dev-blog", ("anonymous",)),
     ("GET", "/projects/{slug}"): Case("/projects/shop", "dev-shop", PAGE_READ_REFUSED),

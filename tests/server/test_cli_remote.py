@@ -196,3 +196,77 @@ def test_run_context_from_each_ci(tmp_path: Path) -> None:
     local = run_context({"GLASSHOUSE_BRANCH": "release"}, tmp_path)
     assert local.branch == "release"
     assert local.run_id.startswith("local:")
+
+
+def test_signed_scan_uploads_its_decision_and_writes_the_logs_receipt(
+    server: tuple[str, str, dict[str, str]], tmp_path: Path
+) -> None:
+    """keys generate, add-signing-key, scan --sign-key --upload (receipt beside the
+    attestation), verify it offline with `server log-key`, require signatures, audit the
+    log, and export an evidence pack from the server as an auditor."""
+    url, url_db, tokens = server
+    env = {"GLASSHOUSE_DATABASE_URL": url_db}
+    root = repo(tmp_path)
+    keys_dir = tmp_path / "keys"
+    cli("keys", "generate", "--out", str(keys_dir))
+    cli("server", "add-signing-key", "--project", "shop", str(keys_dir / "glasshouse.pub"), **env)
+    (tmp_path / "log.vkey").write_text(cli("server", "log-key", **env).stdout)
+    attestation = tmp_path / "out" / "decision.intoto.json"
+    signed_env = {**GITHUB, "GITHUB_RUN_ID": "5151"}
+    result = cli(
+        "scan", str(root), "--scanners", "secrets", "--offline", "--no-progress",
+        "--upload", url, "--sign-key", str(keys_dir / "glasshouse.key"),
+        "--attestation", str(attestation), "--commit", "f" * 40,
+        check=False, GLASSHOUSE_TOKEN=tokens["ci"], **signed_env,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr  # the leaked token fails the gate
+    assert "decision logged as entry" in result.stderr
+    receipt = tmp_path / "out" / "decision.receipt.json"
+    assert json.loads(receipt.read_text())["type"] == "glasshouse.receipt"
+    verified = cli(
+        "verify", str(receipt), "--key", str(keys_dir / "glasshouse.pub"),
+        "--log-key", str(tmp_path / "log.vkey"), "--commit", "f" * 40, "--allow-failed",
+        check=False,
+    )  # fmt: skip
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "ok      inclusion" in verified.stdout
+
+    # once the project requires signatures, an unsigned upload is refused
+    cli("server", "require-signatures", "--project", "shop", **env)
+    unsigned = cli(
+        "scan", str(root), "--scanners", "secrets", "--offline", "--no-progress",
+        "--upload", url, check=False, GLASSHOUSE_TOKEN=tokens["ci"],
+        **{**GITHUB, "GITHUB_RUN_ID": "5152"},
+    )  # fmt: skip
+    assert unsigned.returncode == 2
+    assert "HTTP 403" in unsigned.stderr
+    assert "requires a signed gate decision" in unsigned.stderr
+    cli("server", "require-signatures", "--project", "shop", "--off", **env)
+
+    audited = cli("server", "audit-log", "--checkpoint", str(receipt_checkpoint(receipt)), **env)
+    assert audited.stdout.startswith("ok  log ")
+
+    cli("server", "create-user", "aud", "--role", "auditor", GLASSHOUSE_PASSWORD=PASSWORD, **env)
+    auditor = cli("server", "create-token", "--user", "aud", **env).stdout.strip()
+    today = date.today()
+    pack = tmp_path / "pack.zip"
+    exported = cli(
+        "evidence", "export", "--server", url, "--framework", "soc2",
+        "--from", (today - timedelta(days=1)).isoformat(), "--to", today.isoformat(),
+        "--out", str(pack), GLASSHOUSE_TOKEN=auditor,
+    )  # fmt: skip
+    assert "1 decision(s) (0 passed, 1 failed), 1 receipt(s) verified" in exported.stdout
+    refused = cli(
+        "evidence", "export", "--server", url, "--framework", "soc2",
+        "--from", today.isoformat(), "--to", today.isoformat(), "--out", str(pack),
+        check=False, GLASSHOUSE_TOKEN=tokens["dev"],
+    )  # fmt: skip
+    assert refused.returncode == 2
+    assert "HTTP 403" in refused.stderr
+
+
+def receipt_checkpoint(receipt: Path) -> Path:
+    note = json.loads(receipt.read_text())["checkpoint"]
+    path = receipt.with_name("receipt.checkpoint")
+    path.write_text(note)
+    return path

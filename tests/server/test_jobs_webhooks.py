@@ -110,8 +110,6 @@ def test_failed_deliveries_are_retried_with_backoff_then_given_up(
     world: World, receiver: Receiver
 ) -> None:
     add_hook(world.db, receiver.url, "gate_failed")
-    clock = Clock()
-    worker = Worker(world.db, clock=clock)
     receiver.statuses = [500, 503]
     token = world.ci_token("shop")
     assert (
@@ -120,6 +118,10 @@ def test_failed_deliveries_are_retried_with_backoff_then_given_up(
         ).status_code
         == 201
     )
+    # the clock starts after the upload: a job queued in a later second than the clock's
+    # would not be due yet
+    clock = Clock()
+    worker = Worker(world.db, clock=clock)
     assert worker.drain() == 1  # attempt 1 fails
     assert worker.drain() == 0  # not due yet
     clock.now += timedelta(seconds=11)

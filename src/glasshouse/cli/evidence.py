@@ -137,8 +137,9 @@ def write_attestation(
     scanners: Sequence[str],
     sarif: Sequence[Path],
     environ: Mapping[str, str] = os.environ,
-) -> ExitCode:
-    """Sign the decision and write it; PASSED, or INCOMPLETE when it cannot be written."""
+) -> tuple[ExitCode, str]:
+    """Sign the decision and write it: (PASSED, or INCOMPLETE when it cannot be written;
+    the envelope's JSON, which ``scan --upload`` sends with the report)."""
     from glasshouse.evidence import attestation as att
 
     context = att.DecisionContext(
@@ -153,12 +154,32 @@ def write_attestation(
         source=plan.source,
     )
     envelope = att.sign_statement(att.build_statement(report, context), plan.key)
+    text = envelope.to_json()
     try:
-        _write_atomically(plan.attestation, envelope.to_json())
+        _write_atomically(plan.attestation, text)
     except OSError as exc:
         err.print(f"error: cannot write {plan.attestation}: {exc.strerror or exc}")
-        return ExitCode.INCOMPLETE
+        return ExitCode.INCOMPLETE, text
     err.print(f"{plan.attestation}: decision signed by key {plan.key.keyid[:16]}...")
+    return ExitCode.PASSED, text
+
+
+def default_receipt_path(attestation: Path) -> Path:
+    """Beside the attestation: decision.intoto.json -> decision.receipt.json."""
+    name = attestation.name
+    for suffix in (".intoto.json", ".json"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return attestation.with_name(name[: -len(suffix)] + ".receipt.json")
+    return attestation.with_name(name + ".receipt.json")
+
+
+def write_receipt(path: Path, receipt: Mapping[str, object]) -> ExitCode:
+    try:
+        _write_atomically(path, json.dumps(receipt, indent=2, ensure_ascii=False) + "\n")
+    except OSError as exc:
+        err.print(f"error: cannot write {path}: {exc.strerror or exc}")
+        return ExitCode.INCOMPLETE
+    err.print(f"{path}: the log's receipt (entry {receipt.get('leaf_index')})", soft_wrap=True)
     return ExitCode.PASSED
 
 
@@ -434,9 +455,17 @@ def evidence_group() -> None:
 @click.option(
     "--receipts",
     "source",
-    required=True,
+    default=None,
     type=click.Path(path_type=Path, file_okay=False),
     help="Directory of decisions: log receipts and/or DSSE envelopes (*.json).",
+)
+@click.option(
+    "--server",
+    "server_url",
+    default=None,
+    metavar="URL",
+    help="Or: have the glass house build the pack from its data (token: $GLASSHOUSE_TOKEN, "
+    "a personal token of an auditor, security or admin user).",
 )
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="The zip to write.")
 @click.option(
@@ -456,20 +485,33 @@ def evidence_export(
     start: str,
     end: str,
     framework: str,
-    source: Path,
+    source: Path | None,
+    server_url: str | None,
     out: Path,
     key_file: Path | None,
     log_key: Path | None,
     log_origin: str | None,
 ) -> int:
-    """Write an evidence pack (zip) of every decision from --from to --to.
+    """Write an evidence pack (zip) of every decision from --from to --to, from a
+    directory of receipts (--receipts) or from the glass house (--server).
 
     Exit codes: 0 written, 1 written but a decision's signature or log proof failed
-    (named in the pack and here), 3 usage.
+    (named in the pack and here), 2 the server could not be asked, 3 usage.
     """
     from glasshouse.evidence import pack
     from glasshouse.evidence.keys import KeyFileError, load_verifying_key
 
+    if (source is None) == (server_url is None):
+        return _fail("give --receipts DIR or --server URL", ExitCode.USAGE)
+    if server_url is not None:
+        if key_file is not None or log_key is not None:
+            return _fail(
+                "--server checks every signature and log proof itself; "
+                "verify the pack's receipts offline with glasshouse verify",
+                ExitCode.USAGE,
+            )
+        return _export_from_server(server_url, start, end, framework, out)
+    assert source is not None
     try:
         first, last = parse_day(start, "--from"), parse_day(end, "--to")
         key = None
@@ -501,6 +543,48 @@ def evidence_export(
         what = "signature" if record.signature is False else "log proof"
         err.print(f"error: {record.source}: the {what} does not verify", soft_wrap=True)
     return int(ExitCode.FAILED if bad else ExitCode.PASSED)
+
+
+def _export_from_server(url: str, start: str, end: str, framework: str, out: Path) -> int:
+    import zipfile
+
+    from glasshouse.client import TOKEN_VARIABLE, Client, ClientError
+
+    try:
+        first, last = parse_day(start, "--from"), parse_day(end, "--to")
+    except EvidenceUsage as exc:
+        return _fail(str(exc), ExitCode.USAGE)
+    try:
+        with Client(url, os.environ.get(TOKEN_VARIABLE, ""), timeout=600) as client:
+            data = client.evidence_pack(first.isoformat(), last.isoformat(), framework)
+    except ClientError as exc:
+        return _fail(str(exc), ExitCode.INCOMPLETE)
+    try:
+        _write_bytes_atomically(out, data)
+    except OSError as exc:
+        return _fail(f"cannot write {out}: {exc.strerror or exc}", ExitCode.INCOMPLETE)
+    try:
+        with zipfile.ZipFile(out) as archive:
+            summary = json.loads(archive.read("controls.json"))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        return _fail(f"{out}: the server's answer is not an evidence pack ({exc})", ExitCode.FAILED)
+    figures = summary.get("figures", {})
+    click.echo(
+        f"{out}: {figures.get('decisions')} decision(s) ({figures.get('passed')} passed, "
+        f"{figures.get('failed')} failed), {figures.get('receipts_verified')} receipt(s) "
+        f"verified, {figures.get('waivers')} waiver(s), {figures.get('overrides')} override(s)"
+    )
+    bad = int(figures.get("signatures_invalid") or 0) + int(figures.get("receipts_failed") or 0)
+    if bad:
+        return _fail(f"{bad} decision(s) failed their signature or log proof", ExitCode.FAILED)
+    return int(ExitCode.PASSED)
+
+
+def _write_bytes_atomically(file: Path, data: bytes) -> None:
+    file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = file.with_name(f".{file.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(file)
 
 
 def register(cli: click.Group) -> None:

@@ -301,6 +301,15 @@ def _run(
     metavar="URL",
     help="Send the report to the glass house (token: $GLASSHOUSE_TOKEN).",
 )
+@click.option(
+    "--receipt",
+    "receipt_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="With --upload and --sign-key: write the log's receipt of the decision to FILE "
+    "(default: beside --attestation, NAME.receipt.json).",
+)
 @click.option("--project", default=None, envvar="GLASSHOUSE_PROJECT", metavar="SLUG")
 def scan(
     shared: SharedScanOptions,
@@ -314,6 +323,7 @@ def scan(
     commit: str | None,
     server_url: str | None,
     upload_url: str | None,
+    receipt_file: Path | None,
     project: str | None,
 ) -> int:
     """Scan PATH (default: the current directory) and exit with the gate's verdict.
@@ -328,6 +338,10 @@ def scan(
         return _fail(wrong, ExitCode.USAGE)
     if server_url and shared.org_policy:
         return _fail("--server brings the organization policy: drop --org-policy", ExitCode.USAGE)
+    if receipt_file is not None and not (upload_url and sign_key):
+        return _fail(
+            "--receipt comes from --upload of a decision signed with --sign-key", ExitCode.USAGE
+        )
     try:
         policy = _policy(shared.path, shared.policy_file, shared.org_policy)
         baseline = load_baseline(baseline_file) if baseline_file else None
@@ -364,28 +378,41 @@ def scan(
             code = max(code, ExitCode.INCOMPLETE)
     scanners = [s.name for s in select_scanners(shared.scanners)]
     scanners += ["sarif"] if shared.sarif else []
+    envelope_json = None
     if signing is not None:
         json_files = [str(file) for out_fmt, file in targets if out_fmt == "json"]
-        code = max(
-            code,
-            evidence_cli.write_attestation(
-                signing,
-                report,
-                render("json"),
-                report_uri=json_files[0] if json_files else None,
-                policy=policy,
-                scanners=scanners,
-                sarif=shared.sarif,
-            ),
+        written, envelope_json = evidence_cli.write_attestation(
+            signing,
+            report,
+            render("json"),
+            report_uri=json_files[0] if json_files else None,
+            policy=policy,
+            scanners=scanners,
+            sarif=shared.sarif,
         )
+        code = max(code, written)
     if upload_url:
         try:
-            err.print(
-                remote.upload(upload_url, project, render("json"), shared.path, tuple(scanners))
+            uploaded = remote.upload(
+                upload_url,
+                project,
+                render("json"),
+                shared.path,
+                tuple(scanners),
+                envelope_json=envelope_json,
             )
+            err.print(uploaded.line, soft_wrap=True)
         except remote.ClientError as exc:
             err.print(f"error: {exc}", soft_wrap=True)
             code = max(code, ExitCode.INCOMPLETE)
+        else:
+            if signing is not None:
+                if uploaded.receipt is None:
+                    err.print("error: the server answered without a receipt for the decision")
+                    code = max(code, ExitCode.INCOMPLETE)
+                else:
+                    target = receipt_file or evidence_cli.default_receipt_path(signing.attestation)
+                    code = max(code, evidence_cli.write_receipt(target, uploaded.receipt))
     return int(code)
 
 

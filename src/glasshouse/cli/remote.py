@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from glasshouse.client import TOKEN_VARIABLE, Client, ClientError, RunContext, run_context
 from glasshouse.gate.baseline import Baseline
@@ -96,6 +97,12 @@ def _waiver(data: Mapping[str, object], url: str) -> Waiver:
     )
 
 
+@dataclass(frozen=True)
+class Uploaded:
+    line: str  # what to print
+    receipt: dict[str, Any] | None  # the log's receipt of a signed decision
+
+
 def upload(
     url: str,
     project: str | None,
@@ -104,18 +111,25 @@ def upload(
     scanners: tuple[str, ...],
     environ: Mapping[str, str] = os.environ,
     context: RunContext | None = None,
-) -> str:
-    """Send the report; returns a line to print. Raises ClientError."""
+    envelope_json: str | None = None,
+) -> Uploaded:
+    """Send the report (and its signed decision); raises ClientError."""
     context = context or run_context(environ, target)
     with Client(url, environ.get(TOKEN_VARIABLE, "")) as client:
         slug = client.project(project)
-        result = client.upload(slug, report_json, context, scanners)
-    if result.get("replayed"):
-        return f"{url}: run {context.run_id} was already uploaded (run #{result.get('id')})"
-    return (
-        f"{url}: uploaded to {slug} as run #{result['id']} ({result.get('new', 0)} new, "
-        f"{result.get('fixed', 0)} fixed)"
+        result = client.upload(slug, report_json, context, scanners, envelope_json)
+    receipt = result.get("receipt")
+    logged = (
+        f", decision logged as entry {receipt['leaf_index']}" if isinstance(receipt, dict) else ""
     )
+    if result.get("replayed"):
+        line = f"{url}: run {context.run_id} was already uploaded (run #{result.get('id')}){logged}"
+    else:
+        line = (
+            f"{url}: uploaded to {slug} as run #{result['id']} ({result.get('new', 0)} new, "
+            f"{result.get('fixed', 0)} fixed){logged}"
+        )
+    return Uploaded(line, receipt if isinstance(receipt, dict) else None)
 
 
-__all__ = ["ClientError", "ServerGate", "fetch_gate", "render", "upload"]
+__all__ = ["ClientError", "ServerGate", "Uploaded", "fetch_gate", "render", "upload"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import click
@@ -71,6 +72,22 @@ def _open(ctx: click.Context, url: str | None) -> Database:
 @click.option(
     "--max-upload-mb", default=32, show_default=True, type=int, help="Largest report accepted."
 )
+@click.option(
+    "--log-origin",
+    default=None,
+    envvar="GLASSHOUSE_LOG_ORIGIN",
+    metavar="NAME",
+    help="The transparency log's name in its checkpoints, set on first start "
+    "(default: <host name>/glasshouse-log); it never changes after.",
+)
+@click.option(
+    "--log-key-file",
+    default=None,
+    envvar="GLASSHOUSE_LOG_KEY_FILE",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The log's Ed25519 private key (PEM, mode 0600), kept out of the database; "
+    "default: generated on first start and kept in the database.",
+)
 @click.pass_context
 def server(
     ctx: click.Context,
@@ -79,6 +96,8 @@ def server(
     port: int,
     no_worker: bool,
     max_upload_mb: int,
+    log_origin: str | None,
+    log_key_file: Path | None,
 ) -> int:
     """Run the glass house (applying migrations first), or administer it."""
     ctx.ensure_object(dict)
@@ -90,10 +109,33 @@ def server(
     from glasshouse.server.app import create_app
     from glasshouse.server.settings import ServerSettings
 
+    log_key = None
+    if log_key_file is not None:
+        from glasshouse.evidence.keys import KeyFileError, load_signing_key, too_open
+
+        if too_open(log_key_file):
+            return _fail(f"{log_key_file}: the log's private key is readable by others (chmod 600)")
+        try:
+            log_key = load_signing_key(log_key_file)
+        except KeyFileError as exc:
+            return _fail(str(exc))
     db = _open(ctx, database_url)
+    try:
+        from glasshouse.storage import tlog
+
+        with db.write() as session:
+            identity = tlog.ensure_identity(session, origin=log_origin, key=log_key)
+    except tlog.LogSetupError as exc:
+        db.dispose()
+        return _fail(str(exc))
     settings = ServerSettings(
-        database_url=db.url, worker=not no_worker, max_upload_bytes=max_upload_mb << 20
+        database_url=db.url,
+        worker=not no_worker,
+        max_upload_bytes=max_upload_mb << 20,
+        log_origin=identity.origin,
+        log_key=log_key,
     )
+    err.print(f"transparency log {identity.origin} (key {identity.key.keyid[:16]}...)")
     err.print(f"glass house on http://{host}:{port} with {db.display_url()}")
     uvicorn.run(
         create_app(settings, db),
@@ -291,6 +333,151 @@ def add_webhook(ctx: click.Context, url: str, events: str, database_url: str | N
     finally:
         db.dispose()
     err.print(f"webhook {hook.id} added")
+    return 0
+
+
+@server.command("add-signing-key")
+@click.argument("public_key", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--project", "slug", required=True, metavar="SLUG")
+@click.option("--name", "label", default=None, help="Whose key it is (e.g. the pipeline).")
+@_database_option
+@click.pass_context
+def add_signing_key(
+    ctx: click.Context, public_key: Path, slug: str, label: str | None, database_url: str | None
+) -> int:
+    """Accept gate decisions signed by this public key (PEM) in uploads to a project.
+
+    Uploads of the project may then carry decisions signed with the matching private key
+    (`glasshouse scan --sign-key KEY --attestation FILE --upload URL`): each is checked,
+    appended to the transparency log and answered with a receipt.
+    """
+    from glasshouse.evidence.keys import KeyFileError, load_verifying_key
+    from glasshouse.storage import signing
+
+    try:
+        key = load_verifying_key(public_key)
+    except KeyFileError as exc:
+        return _fail(str(exc))
+    db = _open(ctx, database_url)
+    try:
+        with db.write() as session:
+            now = utcnow()
+            project = accounts.get_or_create_project(session, slug, at=now)
+            signing.add_key(
+                session, project, key, name=label or public_key.name, actor="cli", at=now
+            )
+    except accounts.AccountError as exc:
+        return _fail(str(exc))
+    finally:
+        db.dispose()
+    err.print(f"decisions signed by key {key.keyid} are accepted for {slug}")
+    return 0
+
+
+@server.command("require-signatures")
+@click.option("--project", "slug", required=True, metavar="SLUG")
+@click.option("--off", is_flag=True, help="Accept unsigned uploads again.")
+@_database_option
+@click.pass_context
+def require_signatures(ctx: click.Context, slug: str, off: bool, database_url: str | None) -> int:
+    """Refuse (403) uploads to a project that carry no signed gate decision."""
+    from sqlalchemy import select
+
+    from glasshouse.storage import signing
+    from glasshouse.storage.models import Project
+
+    db = _open(ctx, database_url)
+    try:
+        with db.write() as session:
+            project = session.scalar(select(Project).where(Project.slug == slug))
+            if project is None:
+                return _fail(f"no project {slug!r}")
+            if not off and not signing.project_keys(session, project.id):
+                return _fail(f"register a signing key for {slug} first (add-signing-key)")
+            project.require_signed = not off
+            accounts.log(
+                session,
+                "cli",
+                "signatures_required" if not off else "signatures_optional",
+                slug,
+                at=utcnow(),
+                project_id=project.id,
+            )
+    finally:
+        db.dispose()
+    err.print(f"{slug}: uploads {'may be unsigned' if off else 'must carry a signed decision'}")
+    return 0
+
+
+@server.command("log-key")
+@click.option("--pem", is_flag=True, help="Print the PEM public key instead of the verifier key.")
+@_database_option
+@click.pass_context
+def log_key(ctx: click.Context, pem: bool, database_url: str | None) -> int:
+    """Print the transparency log's public key, for auditors to verify receipts offline.
+
+    The default form is the C2SP verifier key (<origin>+<hash>+<key>), which also pins
+    the log's name: save it and give it to `glasshouse verify --log-key FILE`.
+    """
+    from glasshouse.evidence.keys import public_pem
+    from glasshouse.evidence.note import NoteVerifier
+    from glasshouse.storage import tlog
+
+    db = _open(ctx, database_url)
+    try:
+        with db.read() as session:
+            published = tlog.published_identity(session)
+    finally:
+        db.dispose()
+    if published is None:
+        return _fail("the log has no key yet: it is made when the server first starts")
+    origin, key = published
+    err.print(f"transparency log {origin}, key id {key.keyid}")
+    click.echo(public_pem(key).decode("ascii").strip() if pem else NoteVerifier(origin, key).vkey())
+    return 0
+
+
+@server.command("audit-log")
+@click.option(
+    "--checkpoint",
+    "checkpoints",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A checkpoint someone kept (from a receipt, say) that the log must still match "
+    "(repeatable).",
+)
+@_database_option
+@click.pass_context
+def audit_log(ctx: click.Context, checkpoints: tuple[Path, ...], database_url: str | None) -> int:
+    """Recompute the whole transparency log from its stored entries and check every
+    node, every stored checkpoint and the ones given; exit 1 naming what broke."""
+    from glasshouse.storage import tlog
+
+    notes = []
+    for path in checkpoints:
+        try:
+            notes.append(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            return _fail(f"{path}: cannot read the checkpoint ({exc})")
+    db = _open(ctx, database_url)
+    try:
+        with db.read() as session:
+            log = tlog.public_log(session)
+            if log is None:
+                return _fail("the log has no key yet: it is made when the server first starts")
+            result = log.audit(notes)
+    finally:
+        db.dispose()
+    from glasshouse.evidence._codec import b64encode
+
+    for problem in result.problems:
+        click.echo(f"FAILED  {problem}")
+    if not result.ok:
+        return _fail(f"the log {log.origin} does not hold: {result.problems[0]}", ExitCode.FAILED)
+    click.echo(
+        f"ok  log {log.origin}: {result.size} entries, root {b64encode(result.root)}; every "
+        f"entry, node and checkpoint ({len(notes)} given) matches"
+    )
     return 0
 
 

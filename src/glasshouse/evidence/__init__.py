@@ -28,8 +28,8 @@ For the server (what it calls, in order):
    the storage's ``append`` is compare-and-append and raises ``LogConflict`` when
    another writer went first (retry), which a unique key on the entry index gives.
 3. ``storage`` implements ``log.LogStorage`` (entries by index, nodes by (level,
-   index), checkpoints by size): ``sqlite_store.SQLiteStorage`` is the reference; a
-   SQLAlchemy one needs three tables and the same six methods.
+   index), checkpoints by size): ``sqlite_store.SQLiteStorage`` is the reference; the
+   server's is ``glasshouse.storage.tlog.SQLLogStorage`` (migration 0003).
 4. Published endpoints map to: ``latest_checkpoint()`` (the signed note, text/plain),
    ``receipt(index)`` or ``inclusion_proof(index, size)``, ``consistency_proof(old,
    new).to_json()``, ``entry(index)``; the log's verifier key for clients is

@@ -578,8 +578,10 @@ def build(
     *,
     tool_version: str,
     generated_at: str | None = None,
+    extra_files: Mapping[str, bytes] | None = None,
 ) -> dict[str, Any]:
-    """Write the pack to ``out`` (a zip); its manifest."""
+    """Write the pack to ``out`` (a zip); its manifest. ``extra_files`` (name: bytes) are
+    added as they are and listed in the manifest (the server adds its own data there)."""
     f = figures(found)
     mapped = controls(framework, f)
     generated = generated_at or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -617,6 +619,10 @@ def build(
     }
     files["controls.json"] = _json(summary)
     files["report.html"] = render_html(summary, found).encode("utf-8")
+    for name, data in (extra_files or {}).items():
+        if name in files or name == "manifest.json" or name.startswith("/") or ".." in name:
+            raise PackError(f"{name}: not a name an extra file may take")
+        files[name] = data
     manifest = {
         "schema_version": PACK_SCHEMA_VERSION,
         "framework": framework,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Annotated, Any
 
@@ -15,11 +16,11 @@ from glasshouse.gate.policy import PolicyError, parse_policy
 from glasshouse.server.auth import Principal, api_principal, database, visible_project
 from glasshouse.server.settings import ServerSettings
 from glasshouse.server.upload import decode, parse_report, read_body
-from glasshouse.storage import accounts, queries
+from glasshouse.storage import accounts, queries, signing, tlog
 from glasshouse.storage import ingest as ingest_module
-from glasshouse.storage.db import utcnow
+from glasshouse.storage.db import Database, utcnow
 from glasshouse.storage.ingest import DuplicateRun, IngestError, RunMeta
-from glasshouse.storage.models import Finding, Run, WaiverRequest
+from glasshouse.storage.models import Finding, LogEntryRow, Run, WaiverRequest
 from glasshouse.storage.models import Project as ProjectModel
 from glasshouse.storage.triage import TriageError, triage
 from glasshouse.storage.waivers import (
@@ -116,6 +117,46 @@ def _header(request: Request, name: str, *, required: bool = False) -> str | Non
     return value
 
 
+SIGNED_RUN_TYPE = "application/vnd.glasshouse.signed-run+json"
+
+
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def split_signed_run(data: bytes) -> tuple[bytes, object]:
+    """A signed run is ``{"report": "<the JSON report, as a string>", "envelope": {...}}``:
+    the report travels as the exact text whose SHA-256 the signed decision names."""
+    try:
+        outer = json.loads(data)
+    except (ValueError, RecursionError) as exc:
+        raise HTTPException(400, f"the body is not valid JSON: {exc}") from None
+    if not isinstance(outer, dict) or not isinstance(outer.get("report"), str):
+        raise HTTPException(
+            422, "a signed run is an object with the report (a string) and the envelope"
+        )
+    if not isinstance(outer.get("envelope"), dict):
+        raise HTTPException(422, "a signed run needs its envelope (the DSSE envelope object)")
+    try:
+        report = outer["report"].encode("utf-8")
+    except UnicodeEncodeError:
+        raise HTTPException(422, "the report is not valid Unicode text") from None
+    return report, outer["envelope"]
+
+
+def run_receipt(db: Database, run_id: int) -> dict[str, Any] | None:
+    """The receipt of a run's logged decision against the latest checkpoint, if logged."""
+    with db.read() as session:
+        index = session.scalar(
+            select(LogEntryRow.idx).where(
+                LogEntryRow.run_id == run_id, LogEntryRow.kind == "decision"
+            )
+        )
+        if index is None:
+            return None
+        return tlog.open_log(session).receipt(int(index)).to_dict()
+
+
 @router.get("/whoami")
 def whoami(principal: Auth, request: Request) -> dict[str, Any]:
     db = database(request)
@@ -130,7 +171,11 @@ async def upload_run(
 ) -> dict[str, Any]:
     """Store one gate run. Headers: Glasshouse-Run-Id and Glasshouse-Branch (required),
     Glasshouse-Commit, Glasshouse-Repository, Glasshouse-Pipeline-Url, Glasshouse-Ci,
-    Glasshouse-Scanners (comma-separated; default dependencies,secrets,iac)."""
+    Glasshouse-Scanners (comma-separated; default dependencies,secrets,iac).
+
+    The body is the JSON report, or (Content-Type ``SIGNED_RUN_TYPE``) the report with
+    its signed gate decision: that decision is checked against the project's signing
+    keys, appended to the transparency log, and its receipt is in the answer."""
     db = database(request)
     settings: ServerSettings = request.app.state.settings
 
@@ -158,10 +203,15 @@ async def upload_run(
 
     def store() -> dict[str, Any]:
         data = decode(body, request.headers.get("content-encoding"), settings.max_report_bytes)
+        envelope_data: object | None = None
+        if _media_type(request) == SIGNED_RUN_TYPE:
+            data, envelope_data = split_signed_run(data)
         report, digest = parse_report(data)
+        receipt = None
         try:
             with db.write() as session:
                 project = visible_project(session, principal, slug)
+                checked = signing.check_upload(session, project, envelope_data, report, digest)
                 result = ingest_module.ingest(
                     session,
                     project,
@@ -174,9 +224,21 @@ async def upload_run(
                 run = session.get(Run, result.run_id)
                 assert run is not None
                 out = run_json(run, slug)
+                if checked is not None:  # logged with the events its run made, then committed
+                    receipt = tlog.append_decision(
+                        session, checked.envelope, project_id=project.id, run_id=run.id
+                    )
+        except signing.SignatureRefused as exc:
+            raise HTTPException(exc.status, str(exc)) from None
         except DuplicateRun as exc:
             raise HTTPException(
-                409, {"message": str(exc), "run": exc.run_id, "identical": exc.identical}
+                409,
+                {
+                    "message": str(exc),
+                    "run": exc.run_id,
+                    "identical": exc.identical,
+                    "receipt": run_receipt(db, exc.run_id) if exc.identical else None,
+                },
             ) from None
         except IngestError as exc:
             raise HTTPException(exc.status, str(exc)) from None
@@ -202,6 +264,7 @@ async def upload_run(
                 },
             ) from None
         out["new"], out["fixed"], out["reopened"] = result.new, result.fixed, result.reopened
+        out["receipt"] = receipt.to_dict() if receipt is not None else None
         return out
 
     out = await run_in_threadpool(store)

@@ -13,10 +13,11 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from glasshouse import __version__
-from glasshouse.server import api, pages
+from glasshouse.server import api, log_api, pages
 from glasshouse.server.auth import LoginRequired
 from glasshouse.server.settings import ServerSettings
 from glasshouse.server.worker import Worker
+from glasshouse.storage import tlog
 from glasshouse.storage.db import Database
 
 CSP = (
@@ -31,6 +32,12 @@ def create_app(settings: ServerSettings, db: Database | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # the transparency log's name and key: created on first start, then checked
+        with database.write() as session:
+            identity = tlog.ensure_identity(
+                session, origin=settings.log_origin, key=settings.log_key
+            )
+        database.info[tlog.INFO_IDENTITY] = identity
         worker: Worker | None = None
         if settings.worker:
             worker = Worker(
@@ -119,6 +126,7 @@ def create_app(settings: ServerSettings, db: Database | None = None) -> FastAPI:
         return {"status": "ok", "version": __version__}
 
     app.include_router(api.router)
+    app.include_router(log_api.router)
     app.include_router(pages.router)
     app.mount(
         "/static", StaticFiles(directory=str(Path(__file__).with_name("static"))), name="static"

@@ -3,8 +3,12 @@
 Roles: *admin* (everything), *security* (every project: triage, waiver decisions, the
 organization policy), *developer* (their own projects: read, ask for waivers),
 *auditor* (every project, read only). A CI token acts for one project: it uploads runs
-and reads that project's gate. The JSON API takes bearer tokens only; the pages take
-the session cookie only, and every form they post carries the session's CSRF token.
+and reads that project's gate. The transparency log: its checkpoints and consistency
+proofs (hashes only) to every token; its entries and their inclusion proofs to admin,
+security and auditors, and each project's own entries to that project's CI token and
+developers. Evidence packs: admin, security and auditors. The JSON API takes bearer
+tokens only; the pages take the session cookie only, and every form they post carries
+the session's CSRF token.
 """
 
 from __future__ import annotations
@@ -59,6 +63,15 @@ class Principal:
     @property
     def can_edit_policy(self) -> bool:
         return self.role in DECIDES
+
+    def can_read_log_entry(self, project_id: int | None) -> bool:
+        """Every entry for admin, security and auditors; a project's own entries for its
+        CI token and its developers (an entry of no project: the first only)."""
+        return self.role in SEES_ALL or (project_id is not None and project_id in self.member_of)
+
+    @property
+    def can_export_evidence(self) -> bool:
+        return self.role in SEES_ALL
 
 
 def user_principal(

@@ -7,10 +7,11 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from glasshouse.evidence.pack import FRAMEWORK_NAMES
 from glasshouse.gate.policy import PolicyError, parse_policy
 from glasshouse.model import Severity
 from glasshouse.server import charts
@@ -24,7 +25,8 @@ from glasshouse.server.auth import (
     visible_project,
     web_principal,
 )
-from glasshouse.storage import accounts, queries
+from glasshouse.server.log_api import pack_response, parse_period
+from glasshouse.storage import accounts, queries, tlog
 from glasshouse.storage.db import utcnow
 from glasshouse.storage.models import (
     TRIAGE_STATES,
@@ -470,3 +472,41 @@ def policy_save(
     with database(request).write() as session:
         accounts.set_org_policy(session, policy, actor=me.name, at=utcnow())
     return RedirectResponse("/policy", status_code=303)
+
+
+@router.get("/evidence", response_class=HTMLResponse)
+def evidence_page(request: Request, me: User) -> Response:
+    """The evidence pack form (auditors, security, admins)."""
+    if not me.can_export_evidence:
+        raise HTTPException(403, "evidence packs are for auditors, security and admins")
+    today = utcnow().date()
+    with database(request).read() as session:
+        log = tlog.open_log(session)
+        size, checkpoint = log.size, log.latest_checkpoint()
+        vkey = tlog.identity(session).vkey()
+    return render(
+        request,
+        me,
+        "evidence.html",
+        frameworks=FRAMEWORK_NAMES,
+        start=today.replace(day=1).isoformat(),
+        end=today.isoformat(),
+        size=size,
+        checkpoint=checkpoint,
+        vkey=vkey,
+    )
+
+
+@router.get("/evidence/pack")
+def evidence_pack_page(
+    request: Request,
+    me: User,
+    start: Annotated[str, Query(alias="from")],
+    end: Annotated[str, Query(alias="to")],
+    framework: str,
+) -> Response:
+    """The pack of the period, as a download (a GET: it changes nothing)."""
+    if not me.can_export_evidence:
+        raise HTTPException(403, "evidence packs are for auditors, security and admins")
+    first, last = parse_period(start, end, framework)
+    return pack_response(request, first, last, framework)

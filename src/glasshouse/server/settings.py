@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from glasshouse.storage.accounts import RateLimit
+
+if TYPE_CHECKING:
+    from glasshouse.evidence.keys import SigningKey
 
 
 @dataclass(frozen=True)
@@ -18,3 +22,5 @@ class ServerSettings:
     webhook_timeout_seconds: float = 10.0
     sweep_minutes: int = 60  # expiry sweeps, at most one per period across every process
     expiring_days: int = 7
+    log_origin: str | None = None  # the transparency log's name; fixed on first start
+    log_key: SigningKey | None = None  # from --log-key-file; None: the key in the database

@@ -99,9 +99,13 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = normalize_url(url)
         self.engine = make_engine(self.url)
-        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        # copied into every session's ``info`` (the server puts its log identity here)
+        self.info: dict[str, Any] = {}
+        self._read = sessionmaker(self.engine, expire_on_commit=False, info=self.info)
         self._write = sessionmaker(
-            self.engine.execution_options(glasshouse_write=True), expire_on_commit=False
+            self.engine.execution_options(glasshouse_write=True),
+            expire_on_commit=False,
+            info=self.info,
         )
 
     @property

@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from glasshouse.model import Severity
+from glasshouse.storage import tlog
 from glasshouse.storage.models import Event, Finding, Project, Run, RunFinding, ScopeHead
 from glasshouse.storage.notify import notify
 from glasshouse.storage.triage import Change, append_events
@@ -254,24 +255,25 @@ def ingest(
         )
         for fid, fp in result:
             ids[fp] = fid
-        session.execute(
-            insert(Event),
-            [
-                {
-                    "at": now,
-                    "actor": f"run {run.id}",
-                    "action": "triage",
-                    "project_id": project.id,
-                    "finding_id": ids[f["fingerprint"]],
-                    "run_id": run.id,
-                    "state": "open",
-                    "expires": None,
-                    "reason": "first seen",
-                    "waiver_id": None,
-                }
-                for f in fresh
-            ],
-        )
+        opened = [
+            {
+                "at": now,
+                "actor": f"run {run.id}",
+                "action": "triage",
+                "project_id": project.id,
+                "finding_id": ids[f["fingerprint"]],
+                "run_id": run.id,
+                "state": "open",
+                "expires": None,
+                "reason": "first seen",
+                "waiver_id": None,
+            }
+            for f in fresh
+        ]
+        event_ids = session.scalars(
+            insert(Event).returning(Event.id, sort_by_parameter_order=True), opened
+        ).all()
+        tlog.queue_events(session, "triage", opened, event_ids)
 
     reopened: list[Change] = []
     seen_again: list[dict[str, Any]] = []

@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -27,6 +28,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.expression import false
 
 # Stable constraint names, so migrations can refer to them on every database.
 NAMING = {
@@ -67,6 +69,8 @@ class Project(Base):
     slug: Mapped[str] = mapped_column(String(100), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # uploads must carry a gate decision signed by one of the project's signing keys
+    require_signed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Membership(Base):
@@ -296,3 +300,78 @@ class Job(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     __table_args__ = (Index("ix_jobs_status_run_after", "status", "run_after"),)
+
+
+class SigningKeyRecord(Base):
+    """A public key whose signed gate decisions a project's uploads may carry."""
+
+    __tablename__ = "signing_keys"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    keyid: Mapped[str] = mapped_column(String(64))  # hex SHA-256 of the raw public key
+    public_key: Mapped[str] = mapped_column(Text)  # PEM (SubjectPublicKeyInfo)
+    name: Mapped[str] = mapped_column(String(200))
+    added_at: Mapped[datetime] = mapped_column(DateTime)
+    added_by: Mapped[str] = mapped_column(String(100))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    __table_args__ = (
+        UniqueConstraint("project_id", "keyid", name="uq_signing_keys_project_keyid"),
+    )
+
+
+class LogState(Base):
+    """The transparency log's one row: its name, its key and its tree size.
+
+    ``size`` is the compare-and-append guard: an append moves it from the size it read
+    to the new size, or finds it moved and fails (``LogConflict``). It is kept apart
+    from the entries, so a dropped entry row is seen as missing. ``private_key`` is the
+    log's Ed25519 key (PKCS#8 PEM), NULL when the operator keeps it in a file.
+    """
+
+    __tablename__ = "log_state"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # always 1
+    origin: Mapped[str] = mapped_column(String(200))
+    public_key: Mapped[str] = mapped_column(Text)
+    private_key: Mapped[str | None] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class LogEntryRow(Base):
+    """One leaf of the log: ``data`` is the entry's canonical JSON, hashed as is.
+
+    The other columns only index it (whose it is, what it records); the tree covers
+    ``data`` alone.
+    """
+
+    __tablename__ = "log_entries"
+    idx: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    kind: Mapped[str] = mapped_column(String(20))
+    project_id: Mapped[int | None] = mapped_column(Integer)
+    run_id: Mapped[int | None] = mapped_column(BigInteger)
+    event_id: Mapped[int | None] = mapped_column(BigInteger)
+    logged_at: Mapped[datetime] = mapped_column(DateTime)
+    __table_args__ = (
+        Index("ix_log_entries_run", "run_id"),
+        Index("ix_log_entries_event", "event_id"),
+        Index("ix_log_entries_project", "project_id", "idx"),
+    )
+
+
+class LogNode(Base):
+    """The hash of each complete perfect subtree of the log, by (level, index)."""
+
+    __tablename__ = "log_nodes"
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    idx: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class LogCheckpoint(Base):
+    """Each signed checkpoint the log published, by tree size."""
+
+    __tablename__ = "log_checkpoints"
+    size: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    note: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)

@@ -2,7 +2,8 @@
 
 ``append_events`` is the only code that writes ``Finding.state``, and it does so in the
 transaction that inserts the event, so the history and the state cannot drift apart
-(``state_drift`` finds any finding whose state is not its latest event's).
+(``state_drift`` finds any finding whose state is not its latest event's). Each event
+is appended to the transparency log in that same transaction (``storage.tlog``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from glasshouse.storage import tlog
 from glasshouse.storage.models import TRIAGE_STATES, Event, Finding
 
 # What a person may set; "open" reopens, "fixed" is set by runs only.
@@ -46,24 +48,25 @@ def append_events(
     """Append one event per change and set each finding's state from it."""
     if not changes:
         return
-    session.execute(
-        insert(Event),
-        [
-            {
-                "at": at,
-                "actor": actor,
-                "action": action,
-                "project_id": project_id,
-                "finding_id": c.finding_id,
-                "run_id": run_id,
-                "state": c.state,
-                "expires": c.expires,
-                "reason": c.reason,
-                "waiver_id": None,
-            }
-            for c in changes
-        ],
-    )
+    rows = [
+        {
+            "at": at,
+            "actor": actor,
+            "action": action,
+            "project_id": project_id,
+            "finding_id": c.finding_id,
+            "run_id": run_id,
+            "state": c.state,
+            "expires": c.expires,
+            "reason": c.reason,
+            "waiver_id": None,
+        }
+        for c in changes
+    ]
+    ids = session.scalars(
+        insert(Event).returning(Event.id, sort_by_parameter_order=True), rows
+    ).all()
+    tlog.queue_events(session, "triage", rows, ids)  # logged in this transaction
     by_state: dict[tuple[str, date | None], list[int]] = {}
     for c in changes:
         if c.state not in TRIAGE_STATES:

@@ -1,8 +1,10 @@
 """Waivers asked for on the server: requested by a developer, decided by security.
 
 Every request and decision is an appended event (action ``waiver_*``); the waiver's
-``status`` is written together with that event. Approved waivers reach the gate through
-the API until they expire; an expired one is simply no longer sent.
+``status`` is written together with that event, and the event is appended to the
+transparency log in the same transaction (with the waiver's terms and approver).
+Approved waivers reach the gate through the API until they expire; an expired one is
+simply no longer sent.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from glasshouse.gate.policy import DEFAULT_MAX_WAIVER_DAYS
+from glasshouse.storage import tlog
 from glasshouse.storage.models import Event, Project, WaiverRequest
 from glasshouse.storage.notify import notify
 
@@ -32,15 +35,37 @@ def waiver_label(waiver: WaiverRequest) -> str:
 def _event(
     session: Session, waiver: WaiverRequest, actor: str, action: str, reason: str, at: datetime
 ) -> None:
-    session.add(
-        Event(
-            at=at,
-            actor=actor,
-            action=action,
-            project_id=waiver.project_id,
-            waiver_id=waiver.id,
-            reason=reason,
-        )
+    row = {
+        "at": at,
+        "actor": actor,
+        "action": action,
+        "project_id": waiver.project_id,
+        "waiver_id": waiver.id,
+        "reason": reason,
+    }
+    event = Event(**row)
+    session.add(event)
+    session.flush()
+    tlog.queue_events(  # logged in this transaction, with what was decided
+        session,
+        "waiver",
+        [row],
+        [event.id],
+        {
+            "waiver": {
+                "id": waiver_label(waiver),
+                "rule": waiver.rule,
+                "package": waiver.package,
+                "path": waiver.path,
+                "fingerprint": waiver.fingerprint,
+                "ticket": waiver.ticket,
+                "reason": waiver.reason,
+                "expires": waiver.expires.isoformat(),
+                "status": waiver.status,
+                "requested_by": waiver.requested_by,
+                "approver": waiver.decided_by,
+            }
+        },
     )
 
 

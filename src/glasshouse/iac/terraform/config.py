@@ -1,11 +1,14 @@
 """One Terraform file into blocks and attributes, each with its line.
 
-HCL (``.tf``, ``.tfvars``) is parsed by python-hcl2, which validates the syntax and
-gives the structure and positions; each attribute's expression is then read from the
-source text by ``syntax`` (so nested values keep their own lines). JSON (``.tf.json``,
-``.tfvars.json``) follows Terraform's JSON syntax: strings are templates, and an object
-(or a list of objects) under a resource is taken as nested blocks, except under the
-names in ``JSON_MAP_ATTRIBUTES`` (``tags``...), which are maps.
+HCL (``.tf``, ``.tfvars``) is read by ``hcl``: the structure by hand, each attribute's
+expression by ``syntax`` (so nested values keep their own lines). What ``hcl`` declines
+(syntax it does not read, or python-hcl2 reads its own way) is parsed by python-hcl2,
+which validates the syntax and gives the structure and positions, each expression
+again read from the source text by ``syntax``; its errors are the ones reported.
+
+JSON (``.tf.json``, ``.tfvars.json``) follows Terraform's JSON syntax: strings are
+templates, and an object (or a list of objects) under a resource is taken as nested
+blocks, except under the names in ``JSON_MAP_ATTRIBUTES`` (``tags``...), which are maps.
 
 Anything unreadable raises ``ConfigError`` with one line, never a traceback.
 """
@@ -118,6 +121,20 @@ def load_values(path: str, data: bytes) -> dict[str, Attribute]:
 
 
 def _hcl_file(path: str, text: str) -> Body:
+    # hcl builds config's classes: imported here, not at the top.
+    from glasshouse.iac.terraform import hcl
+
+    try:
+        return hcl.parse(text, path)
+    except Exception:  # noqa: S110
+        # hcl.NotRead: declined. Anything else would be a bug of hcl's (its tests call
+        # it directly): it must not cost the file, which python-hcl2 reads as before.
+        pass
+    return _python_hcl2_file(path, text)
+
+
+def _python_hcl2_file(path: str, text: str) -> Body:
+    """The file as python-hcl2 reads it (the reference ``hcl`` is tested against)."""
     import hcl2  # imported on first use: building the parser takes a moment
 
     # The raw parse tree (rules "body", "attribute", "block" of python-hcl2's grammar)

@@ -9,6 +9,11 @@ evaluate to UNKNOWN. Nothing is ever executed: the tree is data for ``evaluate``
 Input this parser cannot read (syntax it does not know, nesting deeper than
 ``MAX_DEPTH``, operator chains longer than ``MAX_CHAIN``) becomes an ``Invalid`` node,
 which evaluates to UNKNOWN: an unreadable expression is neither an error nor a value.
+
+``ExpressionReader`` drives the same parser over a whole file for ``hcl``: it reads
+the expression that starts at an offset and says where it ends. There newlines outside
+brackets end the expression, as in HCL, and input it cannot read (or heredoc forms
+python-hcl2 would read differently) raises ``ExpressionError`` instead.
 """
 
 from __future__ import annotations
@@ -164,6 +169,8 @@ _NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?")
 _BRACKET_STAR = re.compile(r"\[[ \t\r\n]*\*[ \t\r\n]*\]")
 _DIGITS = re.compile(r"[0-9]+")
 _HEREDOC = re.compile(r"<<(-?)([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\r?\n")
+# The heredoc opening both HCL and python-hcl2 accept: no blanks after the marker.
+_STRICT_HEREDOC = re.compile(r"<<(-?)([A-Za-z][A-Za-z0-9_-]*)\r?\n")
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 _PRECEDENCE = {
     "||": 1,
@@ -213,14 +220,65 @@ def parse_template(text: str, line: int = 1) -> Expr:
         return Invalid("nested too deeply", line)
 
 
+class ExpressionError(Exception):
+    """An expression ``ExpressionReader`` cannot read; the message is one line."""
+
+
+class ExpressionReader:
+    """Expressions read out of a whole file (HCL native syntax), one at an offset.
+
+    Newlines outside brackets end an expression (an attribute's value ends at the end
+    of its line), so an operator or a ``?`` that continues on the next line is not
+    read here; nor is any input ``parse_expression`` would make ``Invalid``. Those
+    raise ``ExpressionError``. Lines are those of the whole text (the first is 1).
+    """
+
+    def __init__(self, text: str) -> None:
+        self._parser = _Parser(text, 1, statement=True)
+
+    def line(self, pos: int) -> int:
+        return self._parser.line(pos)
+
+    def expression(self, pos: int) -> tuple[Expr, int]:
+        """The expression starting at ``pos`` (after blanks) and the offset after it,
+        past trailing blanks and a comment: a newline, the end or another token."""
+        return self._read(pos, self._parser.expression)
+
+    def string(self, pos: int) -> tuple[Expr, int]:
+        """The quoted template whose opening quote is at ``pos``, and the offset after
+        its closing quote."""
+        parser = self._parser
+        if not parser.text.startswith('"', pos):
+            raise ExpressionError("expected '\"'")
+        return self._read(pos + 1, lambda: parser.template_body(quoted=True, escapes=True))
+
+    def _read(self, pos: int, parse: Callable[[], Expr]) -> tuple[Expr, int]:
+        parser = self._parser
+        parser.pos, parser._depth, parser._blank_newlines = pos, 0, [False]
+        try:
+            expr = parse()
+        except _SyntaxError as exc:
+            raise ExpressionError(f"line {parser.line()}: {exc}") from None
+        except RecursionError:
+            raise ExpressionError(f"line {parser.line(pos)}: nested too deeply") from None
+        if parser.pos - pos > MAX_TEXT:
+            raise ExpressionError(f"line {parser.line(pos)}: expression too long")
+        return expr, parser.pos
+
+
 class _Parser:
-    def __init__(self, text: str, line: int) -> None:
+    def __init__(self, text: str, line: int, *, statement: bool = False) -> None:
         self.text = text
         self.pos = 0
         self.base = line
         self._newlines = [m.start() for m in re.finditer("\n", text)]
-        self._blank_newlines = [True]  # per bracket: are newlines blank space?
+        # per bracket: are newlines blank space? In a statement (a whole file read by
+        # ExpressionReader) a newline outside brackets ends the expression.
+        self._blank_newlines = [not statement]
         self._depth = 0
+        # A statement reads heredocs, quoted templates and "[for" only in the forms HCL
+        # and python-hcl2 both read (and read alike): config falls back on the rest.
+        self._strict = statement
 
     # --- positions and blank space -----------------------------------------------
 
@@ -307,9 +365,12 @@ class _Parser:
             try:
                 true = self.expression()
                 self._expect(":")
-                false = self.expression()
+                self._skip_all()  # the false result may start on the next line
             finally:
                 self._leave()
+            # ... but it ends as the conditional's surroundings say: in an object
+            # or a statement, at the end of its line.
+            false = self._nested(self.expression)
             return Conditional(condition, true, false, line)
         return condition
 
@@ -460,6 +521,8 @@ class _Parser:
             self.pos += 1
             return self._call(name, line)
         self.pos = saved
+        if self._strict and "::" in name:  # only a function name has "::"
+            raise _SyntaxError(f"{name} without a call")
         return Ref(name, line)
 
     def _number(self) -> Literal:
@@ -503,8 +566,11 @@ class _Parser:
 
     def _tuple(self, line: int) -> Expr:
         saved = self.pos
-        if self._keyword("for") and self._for_follows():
-            return self._for(line, is_object=False, closing="]")
+        if self._keyword("for"):
+            if self._for_follows():
+                return self._for(line, is_object=False, closing="]")
+            if self._strict:  # HCL and python-hcl2 read no name "for" here
+                raise _SyntaxError("expected a for expression after '[for'")
         self.pos = saved
         items: list[Expr] = []
         self.skip()
@@ -645,7 +711,9 @@ class _Parser:
                     parts[-1] = parts[-1].rstrip()
                     if not parts[-1]:
                         parts.pop()
-                self._enter(True)
+                # python-hcl2 reads no newline in a quoted string, not even between
+                # ${ and }: a statement does not either (parse_expression does).
+                self._enter(not (quoted and self._strict))
                 try:
                     if is_directive:
                         self._directive()
@@ -705,7 +773,7 @@ class _Parser:
             raise _SyntaxError(f"unknown template directive {word}")
 
     def _heredoc(self) -> Expr:
-        match = _HEREDOC.match(self.text, self.pos)
+        match = (_STRICT_HEREDOC if self._strict else _HEREDOC).match(self.text, self.pos)
         if match is None:
             raise _SyntaxError("invalid heredoc")
         indented, marker = match.group(1) == "-", match.group(2)
@@ -721,6 +789,8 @@ class _Parser:
             end = len(text) if end < 0 else end
             current = text[pos:end]
             if current.strip() == marker:
+                if self._strict and current.removesuffix("\r").lstrip(" \t") != marker:
+                    raise _SyntaxError(f"heredoc {marker}: blanks around the closing marker")
                 self.pos = pos + len(current.rstrip())
                 break
             lines.append(current.removesuffix("\r"))
@@ -732,6 +802,7 @@ class _Parser:
         body = "".join(t + "\n" for t in lines)
         inner = _Parser(body, content_line)
         inner._depth = self._depth
+        inner._strict = self._strict
         try:
             return inner.template_body(quoted=False, escapes=False)
         finally:

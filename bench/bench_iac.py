@@ -83,7 +83,17 @@ def ensure_checkov(cache: Path) -> Path | None:
     return venv / "bin" / "checkov"
 
 
+def compile_glasshouse() -> None:
+    """Byte-compile Glasshouse as `pip install` does for Checkov: an editable checkout
+    under PYTHONDONTWRITEBYTECODE would otherwise recompile every module on every run."""
+    import glasshouse
+
+    package = Path(glasshouse.__file__).parent
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
+
+
 def run_glasshouse(tree: Path, cache: Path, repeat: int) -> Run:
+    compile_glasshouse()
     run = Run("glasshouse")
     env = {**os.environ, "GLASSHOUSE_CACHE_DIR": str(cache / "glasshouse-cache")}
     argv = [sys.executable, "-m", "glasshouse", "scan", str(tree), "--offline"]

@@ -12,10 +12,11 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
-import httpx
+if TYPE_CHECKING:  # imported when a client is made: `glasshouse scan` alone never needs it
+    import httpx
 
 from glasshouse import __version__
 
@@ -138,6 +139,8 @@ class Client:
         if not token:
             raise ClientError(f"no API token: set {TOKEN_VARIABLE}")
         self.url = check_url(url)
+        import httpx
+
         self._http = httpx.Client(
             timeout=timeout,
             headers={
@@ -157,6 +160,8 @@ class Client:
 
     def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """Retries connection failures and 5xx answers (with backoff), never 4xx."""
+        import httpx
+
         last = ""
         for attempt in range(RETRIES):
             try:

@@ -7,6 +7,7 @@ Exit codes of ``scan`` (DESIGN.md): 0 gate passed, 1 gate failed on policy,
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 import shutil
 import sys
@@ -14,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import click
 from rich.console import Console
@@ -26,8 +27,6 @@ from glasshouse.advisories.store import AdvisoryStore, StoreError
 from glasshouse.cli import evidence as evidence_cli
 from glasshouse.cli import progress as progress_display
 from glasshouse.cli import remote
-from glasshouse.cli.server import server as server_group
-from glasshouse.cli.server import waiver as waiver_group
 from glasshouse.config import DEFAULT_MAX_DB_AGE_HOURS, cache_dir, ci_actor, osv_base_url
 from glasshouse.ecosystems import DEFAULT_UPDATE_ECOSYSTEMS
 from glasshouse.gate.baseline import Baseline, BaselineError, load_baseline, render_baseline
@@ -72,7 +71,27 @@ def _parse_outputs(values: tuple[str, ...]) -> list[tuple[str, Path]]:
     return outputs
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(click.Group):
+    """Loads the modules of some commands only when they run or are listed: the
+    server's (SQLAlchemy, FastAPI, argon2) would add half a second to every scan."""
+
+    LAZY: ClassVar[dict[str, tuple[str, str]]] = {
+        "server": ("glasshouse.cli.server", "server"),
+        "waiver": ("glasshouse.cli.server", "waiver"),
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.LAZY})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.LAZY:
+            module, name = self.LAZY[cmd_name]
+            command: click.Command = getattr(importlib.import_module(module), name)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="glasshouse")
 def cli() -> None:
     """Glasshouse: a security quality gate for the delivery pipeline."""
@@ -692,10 +711,6 @@ def checks(fmt: str) -> int:
 
 
 evidence_cli.register(cli)
-
-
-cli.add_command(server_group)
-cli.add_command(waiver_group)
 
 
 def main() -> None:

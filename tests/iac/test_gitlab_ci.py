@@ -629,7 +629,7 @@ def test_curl_pipe_shell_line_in_block() -> None:
 def test_hardcoded_secret() -> None:
     text = """
     variables:
-      DEPLOY_TOKEN: "glpat-3kX9vQ2mZ7pL1nR8sT4w"
+      DEPLOY_TOKEN: "glpat-3kX9vQ2mZ7pL1nR8sT4w"  # glasshouse:allow gitlab-pat made-up token
       API_KEY:
         value: sk_live_0123456789
         description: the key

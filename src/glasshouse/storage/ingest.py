@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from glasshouse.model import Severity
 from glasshouse.storage.models import Event, Finding, Project, Run, RunFinding, ScopeHead
 from glasshouse.storage.notify import notify
+from glasshouse.storage.posture import PostureDelta, is_open
 from glasshouse.storage.triage import Change, append_events
 
 # Which finding kind each scanner produces (scanner names as the CLI's problems use them).
@@ -208,17 +209,31 @@ def ingest(
         kind: head.started_at is None or started >= head.started_at for kind, head in heads.items()
     }
 
-    known: dict[str, tuple[int, str, datetime]] = {}
+    posture = PostureDelta()
+    known: dict[str, tuple[int, str, datetime, int, datetime]] = {}
     prints = list(unique)
+    pg = session.get_bind().dialect.name == "postgresql"
     for start in range(0, len(prints), _CHUNK):
-        for fid, fp, state, last_seen in session.execute(
-            select(Finding.id, Finding.fingerprint, Finding.state, Finding.last_seen_at).where(
+        query = (
+            select(
+                Finding.id,
+                Finding.fingerprint,
+                Finding.state,
+                Finding.last_seen_at,
+                Finding.severity,
+                Finding.first_seen_at,
+            )
+            .where(
                 Finding.project_id == project.id,
                 Finding.branch == meta.branch,
                 Finding.fingerprint.in_(prints[start : start + _CHUNK]),
             )
-        ):
-            known[fp] = (fid, state, last_seen)
+            .order_by(Finding.id)
+        )
+        if pg:  # their state and severity decide the open counts: nobody may change them now
+            query = query.with_for_update()
+        for fid, fp, state, last_seen, severity, first_seen in session.execute(query):
+            known[fp] = (fid, state, last_seen, severity, first_seen)
 
     fresh = [f for fp, f in unique.items() if fp not in known]
     ids: dict[str, int] = {fp: v[0] for fp, v in known.items()}
@@ -254,6 +269,8 @@ def ingest(
         )
         for fid, fp in result:
             ids[fp] = fid
+        for f in fresh:
+            posture.add(project.id, _SEVERITY[f["severity"]], started, 1)
         session.execute(
             insert(Event),
             [
@@ -275,15 +292,19 @@ def ingest(
 
     reopened: list[Change] = []
     seen_again: list[dict[str, Any]] = []
-    for fp, (fid, state, last_seen) in known.items():
+    for fp, (fid, state, last_seen, severity, first_seen) in known.items():
         finding = unique[fp]
         if started >= last_seen:
+            now_severity = _SEVERITY[finding["severity"]]
+            if now_severity != severity and is_open(state):
+                posture.add(project.id, severity, first_seen, -1)
+                posture.add(project.id, now_severity, first_seen, 1)
             seen_again.append(
                 {
                     "id": fid,
                     "last_seen_at": started,
                     "last_run_id": run.id,
-                    "severity": _SEVERITY[finding["severity"]],
+                    "severity": now_severity,
                     "title": finding["title"],
                     "line": finding["location"]["line"],
                     "fix": finding["fix"]["summary"] if finding["fix"] else None,
@@ -294,7 +315,13 @@ def ingest(
     if seen_again:
         session.execute(update(Finding), seen_again)
     append_events(
-        session, reopened, actor=f"run {run.id}", at=now, project_id=project.id, run_id=run.id
+        session,
+        reopened,
+        actor=f"run {run.id}",
+        at=now,
+        project_id=project.id,
+        run_id=run.id,
+        posture=posture,
     )
 
     if unique:
@@ -332,6 +359,7 @@ def ingest(
             at=now,
             project_id=project.id,
             run_id=run.id,
+            posture=posture,
         )
     # a late run's new findings that the newer run of their scope did not report are
     # already fixed, by that newer run
@@ -343,8 +371,15 @@ def ingest(
         if not newest[f["kind"]] and heads[f["kind"]].closes
     ]
     append_events(
-        session, stale, actor=f"run {run.id}", at=now, project_id=project.id, run_id=run.id
+        session,
+        stale,
+        actor=f"run {run.id}",
+        at=now,
+        project_id=project.id,
+        run_id=run.id,
+        posture=posture,
     )
+    posture.apply(session)
     for kind, head in heads.items():
         if newest[kind]:
             head.run_id = run.id

@@ -201,6 +201,20 @@ class Finding(Base):
     )
 
 
+class PostureCount(Base):
+    """Open findings (open or confirmed) of one project, severity and first-seen day.
+
+    Kept by :mod:`glasshouse.storage.posture` in the transaction that changes the
+    findings it counts, so the overview never counts the findings table itself.
+    """
+
+    __tablename__ = "posture_counts"
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), primary_key=True)
+    severity: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    first_seen_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    open_findings: Mapped[int] = mapped_column(Integer)
+
+
 class RunFinding(Base):
     """Which tracked findings one run reported, and what its gate made of each."""
 

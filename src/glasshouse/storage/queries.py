@@ -15,16 +15,11 @@ from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from glasshouse.model import Severity
+from glasshouse.storage import posture
 from glasshouse.storage.models import Event, Finding, Project, Run, WaiverRequest
+from glasshouse.storage.posture import OPEN_STATES as OPEN_STATES
 
-OPEN_STATES = ("open", "confirmed")
 SEVERITY_LABELS = {int(s): s.label for s in Severity}
-AGE_BUCKETS = (
-    (0, 7, "< 7 days"),
-    (7, 30, "7-30 days"),
-    (30, 90, "30-90 days"),
-    (90, None, "> 90 days"),
-)
 PAGE_SIZE = 50
 
 AnySelect = Select[*tuple[Any, ...]]
@@ -61,30 +56,28 @@ class Overview:
     expiring_waivers: list[tuple[WaiverRequest, str]]
 
 
-def open_by_severity(session: Session, visible: Collection[int] | None) -> dict[str, int]:
-    query = _visible(
-        select(Finding.severity, func.count()).where(Finding.state.in_(OPEN_STATES)),
-        Finding.project_id,
-        visible,
-    ).group_by(Finding.severity)
-    counts: dict[int, int] = dict(session.execute(query).all())
+def _labelled(counts: dict[int, int]) -> dict[str, int]:
     return {SEVERITY_LABELS[s]: counts.get(s, 0) for s in sorted(SEVERITY_LABELS, reverse=True)}
 
 
+def open_by_severity(session: Session, visible: Collection[int] | None) -> dict[str, int]:
+    """Open findings by severity, from the posture counts (never the findings table)."""
+    totals: dict[int, int] = {}
+    for counts in posture.open_by_project(session, visible).values():
+        for severity, count in counts.items():
+            totals[severity] = totals.get(severity, 0) + count
+    return _labelled(totals)
+
+
 def overview(session: Session, visible: Collection[int] | None, *, now: datetime) -> Overview:
-    slugs = {p.id: p.slug for p in projects(session, visible)}
+    listed = projects(session, visible)
+    slugs = {p.id: p.slug for p in listed}
     today = datetime(now.year, now.month, now.day)
-    # open findings per project and severity
-    per_project: dict[int, dict[str, int]] = {}
-    query = _visible(
-        select(Finding.project_id, Finding.severity, func.count()).where(
-            Finding.state.in_(OPEN_STATES)
-        ),
-        Finding.project_id,
-        visible,
-    ).group_by(Finding.project_id, Finding.severity)
-    for project_id, severity, count in session.execute(query):
-        per_project.setdefault(project_id, {})[SEVERITY_LABELS[severity]] = count
+    # open findings per project and severity, and by age: from the posture counts
+    per_project = {
+        project_id: {SEVERITY_LABELS[s]: n for s, n in counts.items()}
+        for project_id, counts in posture.open_by_project(session, visible).items()
+    }
     totals = {SEVERITY_LABELS[s]: 0 for s in sorted(SEVERITY_LABELS, reverse=True)}
     for counts in per_project.values():
         for label, count in counts.items():
@@ -95,20 +88,8 @@ def overview(session: Session, visible: Collection[int] | None, *, now: datetime
     )
     last_ids = [run_id for _, run_id in session.execute(newest)]
     last_runs = {r.project_id: r for r in session.scalars(select(Run).where(Run.id.in_(last_ids)))}
-    postures = [
-        ProjectPosture(p, last_runs.get(p.id), per_project.get(p.id, {}))
-        for p in projects(session, visible)
-    ]
-    ages: list[tuple[str, int]] = []
-    for low, high, label in AGE_BUCKETS:
-        conditions = [
-            Finding.state.in_(OPEN_STATES),
-            Finding.first_seen_at <= now - timedelta(days=low),
-        ]
-        if high is not None:
-            conditions.append(Finding.first_seen_at > now - timedelta(days=high))
-        counted = _visible(select(func.count()).where(*conditions), Finding.project_id, visible)
-        ages.append((label, session.scalar(counted) or 0))
+    postures = [ProjectPosture(p, last_runs.get(p.id), per_project.get(p.id, {})) for p in listed]
+    ages = posture.open_by_age(session, visible, today=now.date())
     # runs per day over 30 days, from the runs table (small: one row per run)
     start = today - timedelta(days=29)
     day = func.date(Run.received_at)

@@ -15,6 +15,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from glasshouse.storage.models import TRIAGE_STATES, Event, Finding
+from glasshouse.storage.posture import PostureDelta
 
 # What a person may set; "open" reopens, "fixed" is set by runs only.
 MANUAL_STATES = ("open", "confirmed", "false_positive", "accepted_risk")
@@ -42,10 +43,27 @@ def append_events(
     project_id: int,
     run_id: int | None = None,
     action: str = "triage",
+    posture: PostureDelta | None = None,
 ) -> None:
-    """Append one event per change and set each finding's state from it."""
+    """Append one event per change and set each finding's state from it.
+
+    The findings are locked first (in id order, on PostgreSQL) and their open counts
+    moved in ``posture``; without one, the counts are written before returning.
+    """
     if not changes:
         return
+    for c in changes:
+        if c.state not in TRIAGE_STATES:
+            raise TriageError(f"unknown state {c.state!r}")
+    delta = posture if posture is not None else PostureDelta()
+    current = _lock_findings(session, sorted({c.finding_id for c in changes}))
+    for c in changes:
+        row = current.get(c.finding_id)
+        if row is None:
+            raise TriageError(f"no finding {c.finding_id}")
+        state, severity, owner, first_seen = row
+        delta.transition(owner, severity, first_seen, state, c.state)
+        current[c.finding_id] = (c.state, severity, owner, first_seen)
     session.execute(
         insert(Event),
         [
@@ -64,11 +82,12 @@ def append_events(
             for c in changes
         ],
     )
-    by_state: dict[tuple[str, date | None], list[int]] = {}
+    final: dict[int, tuple[str, date | None]] = {}
     for c in changes:
-        if c.state not in TRIAGE_STATES:
-            raise TriageError(f"unknown state {c.state!r}")
-        by_state.setdefault((c.state, c.expires), []).append(c.finding_id)
+        final[c.finding_id] = (c.state, c.expires)  # the latest change of a finding wins
+    by_state: dict[tuple[str, date | None], list[int]] = {}
+    for finding_id, value in final.items():
+        by_state.setdefault(value, []).append(finding_id)
     for (state, expires), ids in by_state.items():
         for start in range(0, len(ids), _CHUNK):
             session.execute(
@@ -77,6 +96,33 @@ def append_events(
                 .values(state=state, state_expires=expires)
                 .execution_options(synchronize_session=False)
             )
+    if posture is None:
+        delta.apply(session)
+
+
+def _lock_findings(
+    session: Session, ids: Sequence[int]
+) -> dict[int, tuple[str, int, int, datetime]]:
+    """{id: (state, severity, project id, first seen)}, rows locked on PostgreSQL."""
+    out: dict[int, tuple[str, int, int, datetime]] = {}
+    pg = session.get_bind().dialect.name == "postgresql"
+    for start in range(0, len(ids), _CHUNK):
+        query = (
+            select(
+                Finding.id,
+                Finding.state,
+                Finding.severity,
+                Finding.project_id,
+                Finding.first_seen_at,
+            )
+            .where(Finding.id.in_(ids[start : start + _CHUNK]))
+            .order_by(Finding.id)
+        )
+        if pg:
+            query = query.with_for_update()
+        for fid, state, severity, owner, first_seen in session.execute(query):
+            out[fid] = (state, severity, owner, first_seen)
+    return out
 
 
 def triage(

@@ -155,6 +155,7 @@ class Run(Base):
     __table_args__ = (
         UniqueConstraint("project_id", "run_key", name="uq_runs_project_run_key"),
         Index("ix_runs_project_received", "project_id", "received_at"),
+        Index("ix_runs_project_id", "project_id", "id"),
         Index("ix_runs_received", "received_at"),
     )
 
@@ -194,9 +195,9 @@ class Finding(Base):
     last_run_id: Mapped[int] = mapped_column(BigId)
     __table_args__ = (
         UniqueConstraint("project_id", "branch", "fingerprint", name="uq_findings_scope_fp"),
-        Index("ix_findings_state_severity", "state", "severity"),
-        Index("ix_findings_project_state", "project_id", "state", "severity"),
-        Index("ix_findings_state_first_seen", "state", "first_seen_at"),
+        # the searches walk these newest first, one state (and project) at a time
+        Index("ix_findings_state_id", "state", "id"),
+        Index("ix_findings_project_state_id", "project_id", "state", "id"),
         Index("ix_findings_rule", "rule_id"),
     )
 

@@ -64,6 +64,8 @@ def create_user(
 ) -> User:
     if not NAME.match(name):
         raise AccountError(f"{name!r}: a user name is letters, digits and . _ @ - (at most 100)")
+    if name.lower() == "system":
+        raise AccountError("'system' is the server's own name in the event log")
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
     if len(password) < MIN_PASSWORD:

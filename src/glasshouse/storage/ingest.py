@@ -8,6 +8,11 @@ kinds it covered (the scanners that ran and did not report a blocking problem), 
 only when it is the newest run of that scope (project, branch, kind): an older run that
 arrives late is stored, closes nothing, and the findings only it reports that the newer
 run did not are recorded as already fixed by that newer run.
+
+A person's false-positive or accepted-risk decision about a fingerprint in the project
+(see :mod:`glasshouse.storage.triage`) is applied, as an event of the system actor, to a
+finding that arrives on another branch or comes back after it was fixed. The posture
+counts move with every change, in the same transaction.
 """
 
 from __future__ import annotations
@@ -25,7 +30,14 @@ from glasshouse.model import Severity
 from glasshouse.storage.models import Event, Finding, Project, Run, RunFinding, ScopeHead
 from glasshouse.storage.notify import notify
 from glasshouse.storage.posture import PostureDelta, is_open
-from glasshouse.storage.triage import Change, append_events
+from glasshouse.storage.triage import (
+    SYSTEM,
+    Change,
+    append_events,
+    carried,
+    decisions_for,
+    lock_project,
+)
 
 # Which finding kind each scanner produces (scanner names as the CLI's problems use them).
 SCANNER_KINDS = {
@@ -151,6 +163,7 @@ def ingest(
 ) -> IngestResult:
     """Store one run; raises DuplicateRun when its run key is already stored."""
     kinds, closing = covered_kinds(report, meta.scanners)
+    lock_project(session, project.id, exclusive=False)
     heads = _lock_scopes(session, project.id, meta.branch, kinds)
     existing = session.execute(
         select(Run.id, Run.report_sha256).where(
@@ -291,6 +304,7 @@ def ingest(
         )
 
     reopened: list[Change] = []
+    returning: list[str] = []  # fingerprints of the reopened findings
     seen_again: list[dict[str, Any]] = []
     for fp, (fid, state, last_seen, severity, first_seen) in known.items():
         finding = unique[fp]
@@ -312,12 +326,30 @@ def ingest(
             )
             if state == "fixed":
                 reopened.append(Change(fid, "open", f"seen again in run {run.id}"))
+                returning.append(fp)
     if seen_again:
         session.execute(update(Finding), seen_again)
     append_events(
         session,
         reopened,
         actor=f"run {run.id}",
+        at=now,
+        project_id=project.id,
+        run_id=run.id,
+        posture=posture,
+    )
+    # a person's false-positive or accepted-risk decision about a fingerprint of this
+    # project follows it to this branch and back from fixed (a late run's new findings
+    # that are already fixed, below, keep theirs)
+    stale_prints = {
+        f["fingerprint"] for f in fresh if not newest[f["kind"]] and heads[f["kind"]].closes
+    }
+    arriving = [f["fingerprint"] for f in fresh if f["fingerprint"] not in stale_prints]
+    decided = decisions_for(session, project.id, arriving + returning, today=now.date())
+    append_events(
+        session,
+        [carried(decided[fp], ids[fp]) for fp in [*arriving, *returning] if fp in decided],
+        actor=SYSTEM,
         at=now,
         project_id=project.id,
         run_id=run.id,

@@ -199,6 +199,7 @@ class Finding(Base):
         Index("ix_findings_state_id", "state", "id"),
         Index("ix_findings_project_state_id", "project_id", "state", "id"),
         Index("ix_findings_rule", "rule_id"),
+        Index("ix_findings_project_fingerprint", "project_id", "fingerprint"),
     )
 
 
@@ -214,6 +215,27 @@ class PostureCount(Base):
     severity: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     first_seen_day: Mapped[date] = mapped_column(Date, primary_key=True)
     open_findings: Mapped[int] = mapped_column(Integer)
+
+
+class TriageDecision(Base):
+    """A person's false-positive or accepted-risk decision about one fingerprint in a project.
+
+    It applies to that finding on every branch and whenever it comes back (each time as
+    an event of the system actor). It is the fold of the events: the latest triage event
+    a person appended to any finding of that fingerprint in that project, kept only when
+    it says false positive or accepted risk (an accepted risk past its date no longer
+    applies; reopening or confirming a finding removes the row).
+    """
+
+    __tablename__ = "triage_decisions"
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(32), primary_key=True)
+    state: Mapped[str] = mapped_column(String(20))
+    expires: Mapped[date | None] = mapped_column(Date)
+    event_id: Mapped[int] = mapped_column(BigId)
+    actor: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    decided_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class RunFinding(Base):

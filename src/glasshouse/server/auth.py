@@ -60,6 +60,11 @@ class Principal:
     def can_edit_policy(self) -> bool:
         return self.role in DECIDES
 
+    @property
+    def can_administer(self) -> bool:
+        """Users, memberships, tokens and webhooks."""
+        return self.role == "admin"
+
 
 def user_principal(
     session: Session, user: User, *, token: str | None = None, csrf: str | None = None

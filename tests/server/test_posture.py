@@ -16,7 +16,13 @@ from glasshouse.model import Severity
 from glasshouse.storage import queries
 from glasshouse.storage.db import MIGRATIONS, Database, utcnow
 from glasshouse.storage.models import Finding, PostureCount, Project
-from glasshouse.storage.posture import AGE_BUCKETS, OPEN_STATES, posture_drift, stored
+from glasshouse.storage.posture import (
+    AGE_BUCKETS,
+    OPEN_STATES,
+    open_by_age,
+    posture_drift,
+    stored,
+)
 from glasshouse.storage.triage import expire_accepted_risks, state_drift
 
 from . import reports
@@ -217,3 +223,27 @@ def test_the_migration_counts_the_findings_already_stored(backend: str, tmp_path
         if admin is not None:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             admin.close()
+
+
+def test_age_buckets_move_with_the_clock_without_a_write(world: World) -> None:
+    token = world.ci_token("shop")
+    data = reports.report(reports.many(3), started_at=stamp(5))
+    assert world.upload(token, "shop", reports.body(data), "1").status_code == 201
+    today = utcnow().date()
+    with world.db.read() as session:
+        before = stored(session)
+        assert open_by_age(session, None, today=today) == [
+            ("< 7 days", 3),
+            ("7-30 days", 0),
+            ("30-90 days", 0),
+            ("> 90 days", 0),
+        ]
+        later = [n for _, n in open_by_age(session, None, today=today + timedelta(days=30))]
+        assert later == [0, 0, 3, 0]
+        assert [n for _, n in open_by_age(session, None, today=today + timedelta(days=85))] == [
+            0,
+            0,
+            0,
+            3,
+        ]
+        assert stored(session) == before

@@ -3,6 +3,7 @@
     .venv/bin/python bench/bench_server_ingest.py              # 100 x 1,000, then 1,000,000 stored
     .venv/bin/python bench/bench_server_ingest.py --findings 200000   # a quicker latency phase
     .venv/bin/python bench/bench_server_ingest.py --backends sqlite
+    .venv/bin/python bench/bench_server_ingest.py --all-open   # no finding fixed in phase 2
 
 Phase 1 sends 100 runs of 1,000 findings over HTTP to a real `glasshouse server`
 process (uvicorn), one after the other, as CI would: gzip JSON, schema validation,
@@ -12,7 +13,12 @@ Phase 2 fills the store to --findings tracked findings (through the same ingest 
 in-process, to save time) and measures the p95 latency of the overview and of
 findings searches, logged in as a security user over HTTP.
 
-PostgreSQL: a fresh database glasshouse_bench_<random> on --pg (dropped at the end).
+By default a phase-2 run fixes the findings of the previous run of its branch (one of
+7), so most stored findings end up fixed; --all-open gives each run a branch of its own,
+so every stored finding stays open: the overview's worst case.
+
+PostgreSQL: a fresh database glasshouse_bench_<random> on --pg (dropped at the end;
+--keep leaves it, and the SQLite file, behind and says where).
 """
 
 from __future__ import annotations
@@ -126,18 +132,28 @@ def report(findings: list[dict[str, Any]], minute: int) -> dict[str, Any]:
 
 
 @contextmanager
-def database(backend: str, pg: str) -> Iterator[str]:
+def database(backend: str, pg: str, keep: bool = False) -> Iterator[str]:
+    """A fresh database; ``keep`` leaves it behind (and says where) to study it after."""
     if backend == "sqlite":
+        if keep:
+            tmp = tempfile.mkdtemp(prefix="glasshouse-bench-")
+            print(f"sqlite: keeping sqlite:///{tmp}/bench.db", flush=True)
+            yield f"sqlite:///{tmp}/bench.db"
+            return
         with tempfile.TemporaryDirectory() as tmp:
             yield f"sqlite:///{tmp}/bench.db"
         return
     admin = psycopg.connect(pg, autocommit=True)
     name = f"glasshouse_bench_{secrets.token_hex(4)}"
     admin.execute(f'CREATE DATABASE "{name}"')
+    url = pg.rsplit("/", 1)[0] + f"/{name}"
     try:
-        yield pg.rsplit("/", 1)[0] + f"/{name}"
+        yield url
     finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if keep:
+            print(f"postgresql: keeping {url}", flush=True)
+        else:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
 
 
@@ -181,7 +197,7 @@ def p95(samples: list[float]) -> float:
 
 def bench(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {"backend": backend}
-    with database(backend, args.pg) as url:
+    with database(backend, args.pg, args.keep) as url:
         db = Database(url)
         migrate(db)
         tokens = {}
@@ -250,7 +266,7 @@ def bench(backend: str, args: argparse.Namespace) -> dict[str, Any]:
                     session,
                     project,
                     data,
-                    RunMeta(f"fill-{r}", f"branch-{r % 7}"),
+                    RunMeta(f"fill-{r}", f"branch-{r}" if args.all_open else f"branch-{r % 7}"),
                     digest=str(r),
                     token_id=None,
                     now=utcnow(),
@@ -262,43 +278,65 @@ def bench(backend: str, args: argparse.Namespace) -> dict[str, Any]:
                     f"  filled {stored:,} findings ({time.perf_counter() - fill_start:.0f} s)",
                     flush=True,
                 )
-        if backend == "postgresql":
-            with db.engine.connect() as connection:
-                connection.exec_driver_sql("COMMIT")
-                connection.exec_driver_sql("ANALYZE")
-        out["stored_findings"] = stored
-        pages = {
-            "overview": "/",
-            "search: open": "/findings",
-            "search: critical": "/findings?severity=critical",
-            "search: project+kind": "/findings?project=project-3&kind=vulnerability",
-            "search: text": "/findings?q=package-42",
-            "search: rule": "/findings?rule=GHSA-002a-0003-bench&state=any",
-        }
-        with (
-            server(url) as base,
-            httpx.Client(base_url=base, timeout=120, follow_redirects=True) as client,
-        ):
-            login = client.get("/login")
-            csrf = re.search(r'name="csrf_token" value="([^"]+)"', login.text).group(1)  # type: ignore[union-attr]
-            done = client.post(
-                "/login", data={"username": "sec", "password": PASSWORD, "csrf_token": csrf}
-            )
-            assert done.status_code == 200, done.text[:300]
-            latencies = {}
-            for label, path in pages.items():
-                samples = []
-                for i in range(args.samples + 2):
-                    t = time.perf_counter()
-                    answer = client.get(path)
-                    took = time.perf_counter() - t
-                    assert answer.status_code == 200, (path, answer.status_code)
-                    if i >= 2:  # warm-up
-                        samples.append(took * 1000)
-                latencies[label] = round(p95(samples), 1)
-                print(f"  {label:24} p95 {latencies[label]:8.1f} ms", flush=True)
-        out["p95_ms"] = latencies
+        out.update(measure(db, args.samples))
         db.dispose()
+    return out
+
+
+PAGES = {
+    "overview": "/",
+    "search: open": "/findings",
+    "search: critical": "/findings?severity=critical",
+    "search: project+kind": "/findings?project=project-3&kind=vulnerability",
+    "search: text": "/findings?q=package-42",
+    "search: rare text": "/findings?q=0a5a-0003",  # one rule id in a million
+    "search: rule": "/findings?rule=GHSA-002a-0003-bench&state=any",
+}
+
+
+def measure(db: Database, samples: int) -> dict[str, Any]:
+    """Statistics first (as autovacuum would have them), then each page's p95 over HTTP."""
+    from sqlalchemy import func, select
+
+    from glasshouse.storage.models import Finding
+
+    out: dict[str, Any] = {}
+    if db.dialect == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE")
+    with db.read() as session:
+        out["stored_findings"] = session.scalar(select(func.count()).select_from(Finding)) or 0
+        out["open_findings"] = (
+            session.scalar(select(func.count()).where(Finding.state.in_(("open", "confirmed"))))
+            or 0
+        )
+    print(
+        f"  {out['stored_findings']:,} findings stored, {out['open_findings']:,} open",
+        flush=True,
+    )
+    with (
+        server(db.url) as base,
+        httpx.Client(base_url=base, timeout=120, follow_redirects=True) as client,
+    ):
+        login = client.get("/login")
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', login.text).group(1)  # type: ignore[union-attr]
+        done = client.post(
+            "/login", data={"username": "sec", "password": PASSWORD, "csrf_token": csrf}
+        )
+        assert done.status_code == 200, done.text[:300]
+        latencies = {}
+        for label, path in PAGES.items():
+            taken = []
+            for i in range(samples + 2):
+                t = time.perf_counter()
+                answer = client.get(path)
+                took = time.perf_counter() - t
+                assert answer.status_code == 200, (path, answer.status_code)
+                if i >= 2:  # warm-up
+                    taken.append(took * 1000)
+            latencies[label] = round(p95(taken), 1)
+            print(f"  {label:24} p95 {latencies[label]:8.1f} ms", flush=True)
+    out["p95_ms"] = latencies
     return out
 
 
@@ -315,10 +353,30 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=40)
     parser.add_argument("--backends", default="postgresql,sqlite")
     parser.add_argument(
+        "--all-open",
+        action="store_true",
+        help="phase 2 puts every run on a branch of its own, so no finding is fixed: the "
+        "overview then counts every stored finding (by default a run fixes the findings "
+        "of the previous run of its branch, one of 7)",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the databases (to study them) and say where"
+    )
+    parser.add_argument(
         "--pg",
         default=os.environ.get("GLASSHOUSE_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test"),
     )
+    parser.add_argument(
+        "--measure",
+        metavar="URL",
+        help="only measure the pages of a database a --keep run left (migrate it first)",
+    )
     args = parser.parse_args()
+    if args.measure:
+        db = Database(args.measure)
+        print(json.dumps({"backend": db.dialect, **measure(db, args.samples)}, indent=2))
+        db.dispose()
+        return
     results = [bench(b.strip(), args) for b in args.backends.split(",") if b.strip()]
     out = Path(__file__).with_name("out")
     out.mkdir(exist_ok=True)
@@ -333,7 +391,8 @@ def main() -> None:
         latency = ", ".join(f"{k} {v} ms" for k, v in r["p95_ms"].items())
         print(
             f"Glasshouse on {r['backend']}: {r['findings_per_second']:,}/s, about {ratio:,.0f}x "
-            f"that; p95 with {r['stored_findings']:,} findings stored: {latency}"
+            f"that; p95 with {r['stored_findings']:,} findings stored "
+            f"({r['open_findings']:,} open): {latency}"
         )
 
 

@@ -19,7 +19,8 @@ from starlette.testclient import TestClient
 
 from glasshouse.server.app import create_app
 from glasshouse.server.settings import ServerSettings
-from glasshouse.storage.db import Database
+from glasshouse.storage import accounts, notify
+from glasshouse.storage.db import Database, utcnow
 
 from . import reports
 from .conftest import World
@@ -32,6 +33,7 @@ PAGE_SECURITY_ONLY = ("anonymous", "dev-blog", "dev-shop", "aud")
 EVIDENCE_REFUSED = ("anonymous", "bad-token", "ci:shop", "dev-shop", "dev-blog")
 PAGE_EVIDENCE_REFUSED = ("anonymous", "dev-shop", "dev-blog")
 PERIOD = "from=2026-11-01&to=2026-11-30"
+PAGE_ADMIN_ONLY = ("anonymous", "dev-shop", "aud", "sec")
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,42 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/policy"): Case(
         "/policy", "sec", ("anonymous", "dev-shop", "aud"), form={"policy": "[gate]\n"}
     ),
+    ("GET", "/admin/users"): Case("/admin/users", "admin", PAGE_ADMIN_ONLY),
+    ("POST", "/admin/users"): Case(
+        "/admin/users",
+        "admin",
+        PAGE_ADMIN_ONLY,
+        form={"name": "newcomer", "role": "developer", "password": "p" * 12, "projects": "shop"},
+    ),
+    ("POST", "/admin/users/{user_id}"): Case(
+        "/admin/users/{user}", "admin", PAGE_ADMIN_ONLY, form={"role": "auditor", "active": "on"}
+    ),
+    ("POST", "/admin/users/{user_id}/memberships"): Case(
+        "/admin/users/{user}/memberships", "admin", PAGE_ADMIN_ONLY, form={"project": "blog"}
+    ),
+    ("POST", "/admin/users/{user_id}/memberships/remove"): Case(  # after the one above
+        "/admin/users/{user}/memberships/remove",
+        "admin",
+        PAGE_ADMIN_ONLY,
+        form={"project": "blog"},
+    ),
+    ("GET", "/admin/tokens"): Case("/admin/tokens", "admin", PAGE_ADMIN_ONLY),
+    ("POST", "/admin/tokens"): Case(
+        "/admin/tokens", "admin", PAGE_ADMIN_ONLY, form={"project": "shop", "name": "new CI"}
+    ),
+    ("POST", "/admin/tokens/{token_id}/revoke"): Case(
+        "/admin/tokens/{token}/revoke", "admin", PAGE_ADMIN_ONLY, form={}
+    ),
+    ("GET", "/admin/webhooks"): Case("/admin/webhooks", "admin", PAGE_ADMIN_ONLY),
+    ("POST", "/admin/webhooks"): Case(
+        "/admin/webhooks",
+        "admin",
+        PAGE_ADMIN_ONLY,
+        form={"url": "https://hooks.example/glasshouse", "events": "gate_failed"},
+    ),
+    ("POST", "/admin/webhooks/{webhook_id}/active"): Case(
+        "/admin/webhooks/{webhook}/active", "admin", PAGE_ADMIN_ONLY, form={}
+    ),
     ("POST", "/logout"): Case("/logout", "dev-shop", ("anonymous",), form={}),  # last: logs out
 }
 
@@ -264,7 +302,20 @@ def test_every_route_refuses_who_may_not_and_serves_who_may(world: World) -> Non
         )
         assert made.status_code == 201, made.text
         waivers.append(made.json()["id"])
-    ids = {"run": run, "finding": finding}
+    world.user("target", "developer", "shop")  # the admin pages change this one
+    with world.db.write() as session:
+        blog = accounts.get_or_create_project(session, "blog", at=utcnow())
+        spare = accounts.create_token(session, "spare", at=utcnow(), project=blog).record.id
+        hook = notify.add_webhook(
+            session, "https://hooks.example/a", "*", "s" * 16, at=utcnow(), actor="test"
+        ).id
+    ids = {
+        "run": run,
+        "finding": finding,
+        "user": world.user_id("target"),
+        "token": spare,
+        "webhook": hook,
+    }
     problems = []
     for (method, route), case in CASES.items():
         waiver = waivers[0] if route.startswith("/api/") else waivers[1]

@@ -15,7 +15,7 @@ from rich.text import Text
 
 from glasshouse.client import TOKEN_VARIABLE, Client, ClientError
 from glasshouse.model import ExitCode
-from glasshouse.storage import accounts
+from glasshouse.storage import accounts, notify
 from glasshouse.storage.db import (
     DATABASE_URL_VARIABLE,
     Database,
@@ -24,8 +24,8 @@ from glasshouse.storage.db import (
     migrate,
     utcnow,
 )
-from glasshouse.storage.models import ROLES, User, Webhook
-from glasshouse.storage.notify import EVENTS
+from glasshouse.storage.models import ROLES, User
+from glasshouse.storage.notify import EVENTS, WebhookError
 
 err = Console(stderr=True, highlight=False, markup=False)
 
@@ -312,24 +312,12 @@ def add_webhook(ctx: click.Context, url: str, events: str, database_url: str | N
     secret = os.environ.get("GLASSHOUSE_WEBHOOK_SECRET", "")
     if len(secret) < 16:
         return _fail("set GLASSHOUSE_WEBHOOK_SECRET to a shared secret of 16 characters or more")
-    if not url.startswith(("https://", "http://")):
-        return _fail(f"{url}: not an http(s) URL")
-    wanted = [e.strip() for e in events.split(",") if e.strip()]
-    unknown = [e for e in wanted if e != "*" and e not in EVENTS]
-    if unknown or not wanted:
-        return _fail(
-            f"unknown event(s) {', '.join(unknown) or events!r}; known: {', '.join(EVENTS)}"
-        )
     db = _open(ctx, database_url)
     try:
         with db.write() as session:
-            now = utcnow()
-            hook = Webhook(
-                url=url, secret=secret, events=",".join(wanted), active=True, created_at=now
-            )
-            session.add(hook)
-            session.flush()
-            accounts.log(session, "cli", "webhook_added", f"{hook.id}: {url} ({events})", at=now)
+            hook = notify.add_webhook(session, url, events, secret, at=utcnow(), actor="cli")
+    except WebhookError as exc:
+        return _fail(str(exc))
     finally:
         db.dispose()
     err.print(f"webhook {hook.id} added")

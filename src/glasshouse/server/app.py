@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from glasshouse import __version__
-from glasshouse.server import api, log_api, pages
+from glasshouse.server import admin, api, log_api, pages
 from glasshouse.server.auth import LoginRequired
 from glasshouse.server.settings import ServerSettings
 from glasshouse.server.worker import Worker
@@ -128,6 +128,7 @@ def create_app(settings: ServerSettings, db: Database | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(log_api.router)
     app.include_router(pages.router)
+    app.include_router(admin.router)
     app.mount(
         "/static", StaticFiles(directory=str(Path(__file__).with_name("static"))), name="static"
     )

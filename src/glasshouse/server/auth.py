@@ -73,6 +73,11 @@ class Principal:
     def can_export_evidence(self) -> bool:
         return self.role in SEES_ALL
 
+    @property
+    def can_administer(self) -> bool:
+        """Users, memberships, tokens and webhooks."""
+        return self.role == "admin"
+
 
 def user_principal(
     session: Session, user: User, *, token: str | None = None, csrf: str | None = None

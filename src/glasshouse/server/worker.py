@@ -23,7 +23,7 @@ from glasshouse.storage import jobs
 from glasshouse.storage.db import Database, utcnow
 from glasshouse.storage.models import Project, Webhook, WebSession
 from glasshouse.storage.notify import DELIVER, notify
-from glasshouse.storage.triage import expire_accepted_risks
+from glasshouse.storage.triage import carry_decisions, expire_accepted_risks
 from glasshouse.storage.waivers import expiring, waiver_label
 
 log = logging.getLogger("glasshouse.worker")
@@ -163,10 +163,12 @@ class Worker:
             raise DeliveryError(f"{url}: HTTP {response.status_code}")
 
     def sweep(self, _payload: dict[str, Any]) -> None:
-        """Reopen expired accepted risks, announce waivers about to expire, drop old sessions."""
+        """Reopen expired accepted risks, carry decisions to findings that lack them,
+        announce waivers about to expire, drop old sessions."""
         now = self.clock()
         with self.db.write() as session:
             expire_accepted_risks(session, today=now.date(), at=now)
+            carry_decisions(session, today=now.date(), at=now)
             for waiver in expiring(session, now.date(), self.expiring_days):
                 project = waiver.project_id
                 slug = _slug(session, project)

@@ -64,6 +64,8 @@ def create_user(
 ) -> User:
     if not NAME.match(name):
         raise AccountError(f"{name!r}: a user name is letters, digits and . _ @ - (at most 100)")
+    if name.lower() == "system":
+        raise AccountError("'system' is the server's own name in the event log")
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
     if len(password) < MIN_PASSWORD:
@@ -103,7 +105,7 @@ def check_password(session: Session, name: str, password: str) -> User | None:
 
 
 def get_or_create_project(
-    session: Session, slug: str, *, at: datetime, name: str | None = None
+    session: Session, slug: str, *, at: datetime, name: str | None = None, actor: str = "cli"
 ) -> Project:
     if not SLUG.match(slug):
         raise AccountError(f"{slug!r}: a project slug is lower-case letters, digits and . _ -")
@@ -112,21 +114,62 @@ def get_or_create_project(
         project = Project(slug=slug, name=name or slug, created_at=at)
         session.add(project)
         session.flush()
-        log(session, "cli", "project_created", slug, at=at, project_id=project.id)
+        log(session, actor, "project_created", slug, at=at, project_id=project.id)
     return project
 
 
-def add_member(session: Session, user: User, project: Project, *, at: datetime) -> None:
+def add_member(
+    session: Session, user: User, project: Project, *, at: datetime, actor: str = "cli"
+) -> None:
     if session.get(Membership, (user.id, project.id)) is None:
         session.add(Membership(user_id=user.id, project_id=project.id))
         log(
             session,
-            "cli",
+            actor,
             "member_added",
             f"{user.name} to {project.slug}",
             at=at,
             project_id=project.id,
         )
+
+
+def remove_member(
+    session: Session, user: User, project: Project, *, at: datetime, actor: str
+) -> bool:
+    membership = session.get(Membership, (user.id, project.id))
+    if membership is None:
+        return False
+    session.delete(membership)
+    log(
+        session,
+        actor,
+        "member_removed",
+        f"{user.name} from {project.slug}",
+        at=at,
+        project_id=project.id,
+    )
+    return True
+
+
+def update_user(
+    session: Session, user: User, *, role: str, active: bool, at: datetime, actor: str
+) -> None:
+    """Change a user's role or switch them off (which ends their sessions)."""
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    if user.name == actor and (role != user.role or not active):
+        raise AccountError("you cannot change your own role or switch yourself off")
+    changes = []
+    if role != user.role:
+        changes.append(f"role {user.role} -> {role}")
+        user.role = role
+    if active != user.active:
+        changes.append("switched on" if active else "switched off")
+        user.active = active
+        if not active:
+            session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    if changes:
+        log(session, actor, "user_changed", f"{user.name}: {', '.join(changes)}", at=at)
 
 
 def project_ids_of(session: Session, user: User) -> set[int]:
@@ -146,6 +189,7 @@ def create_token(
     at: datetime,
     project: Project | None = None,
     user: User | None = None,
+    actor: str = "cli",
 ) -> NewToken:
     if (project is None) == (user is None):
         raise AccountError("a token belongs to a project (CI) or to a user, not both")
@@ -163,7 +207,7 @@ def create_token(
     owner = f"project {project.slug}" if project else f"user {user.name}"  # type: ignore[union-attr]
     log(
         session,
-        "cli",
+        actor,
         "token_created",
         f"{public} for {owner}",
         at=at,
@@ -184,12 +228,12 @@ def find_token(session: Session, token: str) -> ApiToken | None:
     return record
 
 
-def revoke_token(session: Session, token_id: str, *, at: datetime) -> bool:
+def revoke_token(session: Session, token_id: str, *, at: datetime, actor: str = "cli") -> bool:
     record = session.get(ApiToken, token_id)
     if record is None or record.revoked_at is not None:
         return False
     record.revoked_at = at
-    log(session, "cli", "token_revoked", token_id, at=at, project_id=record.project_id)
+    log(session, actor, "token_revoked", token_id, at=at, project_id=record.project_id)
     return True
 
 

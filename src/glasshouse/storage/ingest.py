@@ -8,6 +8,11 @@ kinds it covered (the scanners that ran and did not report a blocking problem), 
 only when it is the newest run of that scope (project, branch, kind): an older run that
 arrives late is stored, closes nothing, and the findings only it reports that the newer
 run did not are recorded as already fixed by that newer run.
+
+A person's false-positive or accepted-risk decision about a fingerprint in the project
+(see :mod:`glasshouse.storage.triage`) is applied, as an event of the system actor, to a
+finding that arrives on another branch or comes back after it was fixed. The posture
+counts move with every change, in the same transaction.
 """
 
 from __future__ import annotations
@@ -25,7 +30,15 @@ from glasshouse.model import Severity
 from glasshouse.storage import tlog
 from glasshouse.storage.models import Event, Finding, Project, Run, RunFinding, ScopeHead
 from glasshouse.storage.notify import notify
-from glasshouse.storage.triage import Change, append_events
+from glasshouse.storage.posture import PostureDelta, is_open
+from glasshouse.storage.triage import (
+    SYSTEM,
+    Change,
+    append_events,
+    carried,
+    decisions_for,
+    lock_project,
+)
 
 # Which finding kind each scanner produces (scanner names as the CLI's problems use them).
 SCANNER_KINDS = {
@@ -151,6 +164,7 @@ def ingest(
 ) -> IngestResult:
     """Store one run; raises DuplicateRun when its run key is already stored."""
     kinds, closing = covered_kinds(report, meta.scanners)
+    lock_project(session, project.id, exclusive=False)
     heads = _lock_scopes(session, project.id, meta.branch, kinds)
     existing = session.execute(
         select(Run.id, Run.report_sha256).where(
@@ -209,17 +223,31 @@ def ingest(
         kind: head.started_at is None or started >= head.started_at for kind, head in heads.items()
     }
 
-    known: dict[str, tuple[int, str, datetime]] = {}
+    posture = PostureDelta()
+    known: dict[str, tuple[int, str, datetime, int, datetime]] = {}
     prints = list(unique)
+    pg = session.get_bind().dialect.name == "postgresql"
     for start in range(0, len(prints), _CHUNK):
-        for fid, fp, state, last_seen in session.execute(
-            select(Finding.id, Finding.fingerprint, Finding.state, Finding.last_seen_at).where(
+        query = (
+            select(
+                Finding.id,
+                Finding.fingerprint,
+                Finding.state,
+                Finding.last_seen_at,
+                Finding.severity,
+                Finding.first_seen_at,
+            )
+            .where(
                 Finding.project_id == project.id,
                 Finding.branch == meta.branch,
                 Finding.fingerprint.in_(prints[start : start + _CHUNK]),
             )
-        ):
-            known[fp] = (fid, state, last_seen)
+            .order_by(Finding.id)
+        )
+        if pg:  # their state and severity decide the open counts: nobody may change them now
+            query = query.with_for_update()
+        for fid, fp, state, last_seen, severity, first_seen in session.execute(query):
+            known[fp] = (fid, state, last_seen, severity, first_seen)
 
     fresh = [f for fp, f in unique.items() if fp not in known]
     ids: dict[str, int] = {fp: v[0] for fp, v in known.items()}
@@ -255,6 +283,8 @@ def ingest(
         )
         for fid, fp in result:
             ids[fp] = fid
+        for f in fresh:
+            posture.add(project.id, _SEVERITY[f["severity"]], started, 1)
         opened = [
             {
                 "at": now,
@@ -276,16 +306,21 @@ def ingest(
         tlog.queue_events(session, "triage", opened, event_ids)
 
     reopened: list[Change] = []
+    returning: list[str] = []  # fingerprints of the reopened findings
     seen_again: list[dict[str, Any]] = []
-    for fp, (fid, state, last_seen) in known.items():
+    for fp, (fid, state, last_seen, severity, first_seen) in known.items():
         finding = unique[fp]
         if started >= last_seen:
+            now_severity = _SEVERITY[finding["severity"]]
+            if now_severity != severity and is_open(state):
+                posture.add(project.id, severity, first_seen, -1)
+                posture.add(project.id, now_severity, first_seen, 1)
             seen_again.append(
                 {
                     "id": fid,
                     "last_seen_at": started,
                     "last_run_id": run.id,
-                    "severity": _SEVERITY[finding["severity"]],
+                    "severity": now_severity,
                     "title": finding["title"],
                     "line": finding["location"]["line"],
                     "fix": finding["fix"]["summary"] if finding["fix"] else None,
@@ -293,10 +328,34 @@ def ingest(
             )
             if state == "fixed":
                 reopened.append(Change(fid, "open", f"seen again in run {run.id}"))
+                returning.append(fp)
     if seen_again:
         session.execute(update(Finding), seen_again)
     append_events(
-        session, reopened, actor=f"run {run.id}", at=now, project_id=project.id, run_id=run.id
+        session,
+        reopened,
+        actor=f"run {run.id}",
+        at=now,
+        project_id=project.id,
+        run_id=run.id,
+        posture=posture,
+    )
+    # a person's false-positive or accepted-risk decision about a fingerprint of this
+    # project follows it to this branch and back from fixed (a late run's new findings
+    # that are already fixed, below, keep theirs)
+    stale_prints = {
+        f["fingerprint"] for f in fresh if not newest[f["kind"]] and heads[f["kind"]].closes
+    }
+    arriving = [f["fingerprint"] for f in fresh if f["fingerprint"] not in stale_prints]
+    decided = decisions_for(session, project.id, arriving + returning, today=now.date())
+    append_events(
+        session,
+        [carried(decided[fp], ids[fp]) for fp in [*arriving, *returning] if fp in decided],
+        actor=SYSTEM,
+        at=now,
+        project_id=project.id,
+        run_id=run.id,
+        posture=posture,
     )
 
     if unique:
@@ -334,6 +393,7 @@ def ingest(
             at=now,
             project_id=project.id,
             run_id=run.id,
+            posture=posture,
         )
     # a late run's new findings that the newer run of their scope did not report are
     # already fixed, by that newer run
@@ -345,8 +405,15 @@ def ingest(
         if not newest[f["kind"]] and heads[f["kind"]].closes
     ]
     append_events(
-        session, stale, actor=f"run {run.id}", at=now, project_id=project.id, run_id=run.id
+        session,
+        stale,
+        actor=f"run {run.id}",
+        at=now,
+        project_id=project.id,
+        run_id=run.id,
+        posture=posture,
     )
+    posture.apply(session)
     for kind, head in heads.items():
         if newest[kind]:
             head.run_id = run.id

@@ -159,6 +159,7 @@ class Run(Base):
     __table_args__ = (
         UniqueConstraint("project_id", "run_key", name="uq_runs_project_run_key"),
         Index("ix_runs_project_received", "project_id", "received_at"),
+        Index("ix_runs_project_id", "project_id", "id"),
         Index("ix_runs_received", "received_at"),
     )
 
@@ -198,11 +199,47 @@ class Finding(Base):
     last_run_id: Mapped[int] = mapped_column(BigId)
     __table_args__ = (
         UniqueConstraint("project_id", "branch", "fingerprint", name="uq_findings_scope_fp"),
-        Index("ix_findings_state_severity", "state", "severity"),
-        Index("ix_findings_project_state", "project_id", "state", "severity"),
-        Index("ix_findings_state_first_seen", "state", "first_seen_at"),
+        # the searches walk these newest first, one state (and project) at a time
+        Index("ix_findings_state_id", "state", "id"),
+        Index("ix_findings_project_state_id", "project_id", "state", "id"),
         Index("ix_findings_rule", "rule_id"),
+        Index("ix_findings_project_fingerprint", "project_id", "fingerprint"),
     )
+
+
+class PostureCount(Base):
+    """Open findings (open or confirmed) of one project, severity and first-seen day.
+
+    Kept by :mod:`glasshouse.storage.posture` in the transaction that changes the
+    findings it counts, so the overview never counts the findings table itself.
+    """
+
+    __tablename__ = "posture_counts"
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), primary_key=True)
+    severity: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    first_seen_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    open_findings: Mapped[int] = mapped_column(Integer)
+
+
+class TriageDecision(Base):
+    """A person's false-positive or accepted-risk decision about one fingerprint in a project.
+
+    It applies to that finding on every branch and whenever it comes back (each time as
+    an event of the system actor). It is the fold of the events: the latest triage event
+    a person appended to any finding of that fingerprint in that project, kept only when
+    it says false positive or accepted risk (an accepted risk past its date no longer
+    applies; reopening or confirming a finding removes the row).
+    """
+
+    __tablename__ = "triage_decisions"
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(32), primary_key=True)
+    state: Mapped[str] = mapped_column(String(20))
+    expires: Mapped[date | None] = mapped_column(Date)
+    event_id: Mapped[int] = mapped_column(BigId)
+    actor: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    decided_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class RunFinding(Base):

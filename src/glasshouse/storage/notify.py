@@ -23,6 +23,49 @@ EVENTS = (
 DELIVER = "webhook"
 
 
+class WebhookError(ValueError):
+    """A webhook that cannot be added, in one line."""
+
+
+def add_webhook(
+    session: Session, url: str, events: str, secret: str, *, at: datetime, actor: str
+) -> Webhook:
+    """A webhook for the named events (comma-separated, or *), signed with ``secret``."""
+    from glasshouse.storage.accounts import log
+
+    url = url.strip()
+    if len(secret) < 16:
+        raise WebhookError("the shared secret must have 16 characters or more")
+    if (
+        not url.startswith(("https://", "http://"))
+        or len(url) > 1000
+        or any(c.isspace() for c in url)
+    ):
+        raise WebhookError(f"{url}: not an http(s) URL")
+    wanted = [e.strip() for e in events.split(",") if e.strip()]
+    unknown = [e for e in wanted if e != "*" and e not in EVENTS]
+    if unknown or not wanted:
+        raise WebhookError(
+            f"unknown event(s) {', '.join(unknown) or events!r}; known: {', '.join(EVENTS)}"
+        )
+    hook = Webhook(url=url, secret=secret, events=",".join(wanted), active=True, created_at=at)
+    session.add(hook)
+    session.flush()
+    log(session, actor, "webhook_added", f"{hook.id}: {url} ({','.join(wanted)})", at=at)
+    return hook
+
+
+def set_webhook_active(
+    session: Session, hook: Webhook, active: bool, *, at: datetime, actor: str
+) -> None:
+    from glasshouse.storage.accounts import log
+
+    if hook.active != active:
+        hook.active = active
+        what = "webhook_enabled" if active else "webhook_disabled"
+        log(session, actor, what, f"{hook.id}: {hook.url}", at=at)
+
+
 def subscribed(webhook: Webhook, event: str) -> bool:
     names = {e.strip() for e in webhook.events.split(",")}
     return "*" in names or event in names

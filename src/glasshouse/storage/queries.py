@@ -15,16 +15,12 @@ from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from glasshouse.model import Severity
+from glasshouse.storage import posture, search
+from glasshouse.storage.db import is_postgresql
 from glasshouse.storage.models import Event, Finding, Project, Run, WaiverRequest
+from glasshouse.storage.posture import OPEN_STATES as OPEN_STATES
 
-OPEN_STATES = ("open", "confirmed")
 SEVERITY_LABELS = {int(s): s.label for s in Severity}
-AGE_BUCKETS = (
-    (0, 7, "< 7 days"),
-    (7, 30, "7-30 days"),
-    (30, 90, "30-90 days"),
-    (90, None, "> 90 days"),
-)
 PAGE_SIZE = 50
 
 AnySelect = Select[*tuple[Any, ...]]
@@ -61,54 +57,45 @@ class Overview:
     expiring_waivers: list[tuple[WaiverRequest, str]]
 
 
-def open_by_severity(session: Session, visible: Collection[int] | None) -> dict[str, int]:
-    query = _visible(
-        select(Finding.severity, func.count()).where(Finding.state.in_(OPEN_STATES)),
-        Finding.project_id,
-        visible,
-    ).group_by(Finding.severity)
-    counts: dict[int, int] = dict(session.execute(query).all())
+def _labelled(counts: dict[int, int]) -> dict[str, int]:
     return {SEVERITY_LABELS[s]: counts.get(s, 0) for s in sorted(SEVERITY_LABELS, reverse=True)}
 
 
+def open_by_severity(session: Session, visible: Collection[int] | None) -> dict[str, int]:
+    """Open findings by severity, from the posture counts (never the findings table)."""
+    totals: dict[int, int] = {}
+    for counts in posture.open_by_project(session, visible).values():
+        for severity, count in counts.items():
+            totals[severity] = totals.get(severity, 0) + count
+    return _labelled(totals)
+
+
 def overview(session: Session, visible: Collection[int] | None, *, now: datetime) -> Overview:
-    slugs = {p.id: p.slug for p in projects(session, visible)}
+    listed = projects(session, visible)
+    slugs = {p.id: p.slug for p in listed}
     today = datetime(now.year, now.month, now.day)
-    # open findings per project and severity
-    per_project: dict[int, dict[str, int]] = {}
-    query = _visible(
-        select(Finding.project_id, Finding.severity, func.count()).where(
-            Finding.state.in_(OPEN_STATES)
-        ),
-        Finding.project_id,
-        visible,
-    ).group_by(Finding.project_id, Finding.severity)
-    for project_id, severity, count in session.execute(query):
-        per_project.setdefault(project_id, {})[SEVERITY_LABELS[severity]] = count
+    # open findings per project and severity, and by age: from the posture counts
+    per_project = {
+        project_id: {SEVERITY_LABELS[s]: n for s, n in counts.items()}
+        for project_id, counts in posture.open_by_project(session, visible).items()
+    }
     totals = {SEVERITY_LABELS[s]: 0 for s in sorted(SEVERITY_LABELS, reverse=True)}
     for counts in per_project.values():
         for label, count in counts.items():
             totals[label] += count
     # the newest run of each project
-    newest = _visible(
-        select(Run.project_id, func.max(Run.id)).group_by(Run.project_id), Run.project_id, visible
-    )
-    last_ids = [run_id for _, run_id in session.execute(newest)]
-    last_runs = {r.project_id: r for r in session.scalars(select(Run).where(Run.id.in_(last_ids)))}
-    postures = [
-        ProjectPosture(p, last_runs.get(p.id), per_project.get(p.id, {}))
-        for p in projects(session, visible)
+    # the newest run of each project: one lookup per project in (project_id, id)
+    newest = select(func.max(Run.id)).where(Run.project_id == Project.id).scalar_subquery()
+    last_ids = [
+        run_id
+        for (run_id,) in session.execute(
+            _visible(select(newest), Project.id, visible).select_from(Project)
+        )
+        if run_id is not None
     ]
-    ages: list[tuple[str, int]] = []
-    for low, high, label in AGE_BUCKETS:
-        conditions = [
-            Finding.state.in_(OPEN_STATES),
-            Finding.first_seen_at <= now - timedelta(days=low),
-        ]
-        if high is not None:
-            conditions.append(Finding.first_seen_at > now - timedelta(days=high))
-        counted = _visible(select(func.count()).where(*conditions), Finding.project_id, visible)
-        ages.append((label, session.scalar(counted) or 0))
+    last_runs = {r.project_id: r for r in session.scalars(select(Run).where(Run.id.in_(last_ids)))}
+    postures = [ProjectPosture(p, last_runs.get(p.id), per_project.get(p.id, {})) for p in listed]
+    ages = posture.open_by_age(session, visible, today=now.date())
     # runs per day over 30 days, from the runs table (small: one row per run)
     start = today - timedelta(days=29)
     day = func.date(Run.received_at)
@@ -206,37 +193,85 @@ class FindingFilter:
     limit: int = PAGE_SIZE
 
 
+_MAX_WALKS = 40
+
+
 def search_findings(
     session: Session, visible: Collection[int] | None, flt: FindingFilter
 ) -> list[tuple[Finding, str]]:
-    query: AnySelect = select(Finding, Project.slug).join(Project, Project.id == Finding.project_id)
-    query = _visible(query, Finding.project_id, visible)
+    """A page of findings, newest first (keyset paging on the id).
+
+    SQLite plans without statistics, so the search is spelt so it cannot go wrong there:
+    a text of three characters or more walks the FTS5 trigram index newest first; a rule
+    uses its index; anything else walks (state, id), or (project, state, id), newest first
+    once per state (and project), each walk stopping at a page, and the walks are merged.
+    PostgreSQL's planner, which has statistics, gets one query (and the trigram index).
+    """
+    text = search.clean(flt.text or "")
+    indexed_text = bool(text) and search.usable(text) and search.has_index(session)
+    pg = is_postgresql(session)
+    allowed: set[int] | None = None if visible is None else set(visible)
     if flt.projects is not None:
-        query = query.where(Finding.project_id.in_(list(flt.projects)))
-    if flt.branch:
-        query = query.where(Finding.branch == flt.branch)
-    if flt.states:
-        query = query.where(Finding.state.in_(list(flt.states)))
-    if flt.min_severity > 0:
-        query = query.where(Finding.severity >= flt.min_severity)
-    if flt.kind:
-        query = query.where(Finding.kind == flt.kind)
-    if flt.rule:
-        query = query.where(Finding.rule_id == flt.rule)
-    if flt.text:
-        pattern = "%" + flt.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(
-            or_(
-                Finding.title.ilike(pattern, escape="\\"),
-                Finding.path.ilike(pattern, escape="\\"),
-                Finding.rule_id.ilike(pattern, escape="\\"),
-                Finding.package.ilike(pattern, escape="\\"),
-            )
+        allowed = set(flt.projects) if allowed is None else allowed & set(flt.projects)
+
+    def page(query: AnySelect, order: Any = None) -> list[Finding]:
+        if flt.branch:
+            query = query.where(Finding.branch == flt.branch)
+        if flt.min_severity > 0:
+            query = query.where(Finding.severity >= flt.min_severity)
+        if flt.kind:
+            query = query.where(Finding.kind == flt.kind)
+        if flt.before is not None:
+            query = query.where(Finding.id < flt.before)
+        order = Finding.id.desc() if order is None else order
+        return list(session.scalars(query.order_by(order).limit(flt.limit)))
+
+    def everywhere(query: AnySelect) -> AnySelect:
+        if allowed is not None:
+            query = query.where(Finding.project_id.in_(sorted(allowed)))
+        if flt.states:
+            query = query.where(Finding.state.in_(list(flt.states)))
+        return query
+
+    rows: list[Finding]
+    if indexed_text and not pg:
+        # the FTS5 index read newest first, each match looked up by its id
+        fts = (
+            select(Finding).select_from(search.FTS).join(Finding, Finding.id == search.FTS.c.rowid)
         )
-    if flt.before is not None:
-        query = query.where(Finding.id < flt.before)
-    query = query.order_by(Finding.id.desc()).limit(flt.limit)
-    return [(f, slug) for f, slug in session.execute(query)]
+        rows = page(everywhere(fts.where(search.fts_match(text))), search.FTS.c.rowid.desc())
+    elif pg or flt.rule or not flt.states:
+        query = select(Finding)
+        if text:
+            query = query.where(
+                search.pg_condition(text) if indexed_text else search.plain_condition(text)
+            )
+        if flt.rule:
+            query = query.where(Finding.rule_id == flt.rule)
+        rows = page(everywhere(query))
+    else:
+        keys: list[tuple[int | None, str]] = (
+            [(None, state) for state in flt.states]
+            if allowed is None
+            else [(p, state) for p in sorted(allowed) for state in flt.states]
+        )
+        if len(keys) > _MAX_WALKS:
+            query = select(Finding)
+            if text:
+                query = query.where(search.plain_condition(text))
+            rows = page(everywhere(query))
+        else:
+            rows = []
+            for project_id, state in keys:
+                query = select(Finding).where(Finding.state == state)
+                if project_id is not None:
+                    query = query.where(Finding.project_id == project_id)
+                if text:
+                    query = query.where(search.plain_condition(text))
+                rows.extend(page(query))
+            rows = sorted(rows, key=lambda f: f.id, reverse=True)[: flt.limit]
+    slugs = {p.id: p.slug for p in projects(session, {f.project_id for f in rows})}
+    return [(f, slugs[f.project_id]) for f in rows]
 
 
 def run_findings(

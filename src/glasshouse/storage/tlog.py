@@ -1,6 +1,6 @@
 """The glass house's transparency log: ``glasshouse.evidence.log`` over the database.
 
-Tables (migration 0003): ``log_state`` (one row: the log's origin, its Ed25519 key and
+Tables (migration 0004): ``log_state`` (one row: the log's origin, its Ed25519 key and
 the tree size), ``log_entries`` (the leaves' bytes by index), ``log_nodes`` (the hash
 of each complete subtree) and ``log_checkpoints`` (each signed checkpoint, by size).
 

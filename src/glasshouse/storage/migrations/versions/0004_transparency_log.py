@@ -1,7 +1,7 @@
 """The transparency log (entries, nodes, checkpoints, its key) and projects' signing keys.
 
-Revision ID: 0003
-Revises: 0001 (to be re-parented on 0002 when both branches meet)
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-28 09:00:00
 
 """
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = "0003"
-down_revision: str | Sequence[str] | None = "0001"
+revision: str = "0004"
+down_revision: str | Sequence[str] | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -76,10 +76,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_signing_keys")),
         sa.UniqueConstraint("project_id", "keyid", name="uq_signing_keys_project_keyid"),
     )
-    with op.batch_alter_table("projects", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("require_signed", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
+    # A plain ADD COLUMN (SQLite has it): a batch would rebuild `projects`, which the
+    # foreign keys of a store with data refuse.
+    op.add_column(
+        "projects",
+        sa.Column("require_signed", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
 
 
 def downgrade() -> None:

@@ -13,10 +13,10 @@ accepts booleans as ``true`` or ``"true"``; both are read as booleans.
 
 from __future__ import annotations
 
-import ipaddress
 import textwrap
 from collections.abc import Callable, Iterable, Iterator
 
+from glasshouse.iac import ports
 from glasshouse.iac.adapters.cloudformation import FORMAT
 from glasshouse.iac.check import Check, Example
 from glasshouse.iac.model import UNKNOWN, Node, Resource, Violation
@@ -176,20 +176,8 @@ def cfn_check(
 
 # --- security groups --------------------------------------------------------------------
 
-ADMIN_PORTS = {22: "SSH", 3389: "RDP"}
-DATABASE_PORTS = {
-    1433: "SQL Server",
-    1521: "Oracle",
-    3306: "MySQL",
-    5432: "PostgreSQL",
-    5439: "Redshift",
-    6379: "Redis",
-    8182: "Neptune",
-    9042: "Cassandra",
-    9200: "Elasticsearch/OpenSearch",
-    11211: "Memcached",
-    27017: "MongoDB/DocumentDB",
-}
+ADMIN_PORTS = ports.names(ports.ADMIN_PORTS)
+DATABASE_PORTS = ports.names(ports.DATABASE_PORTS)
 _ALL = "-1"
 _PROTOCOLS = {"6": "tcp", "17": "udp", "-1": _ALL, "tcp": "tcp", "udp": "udp"}
 
@@ -208,13 +196,8 @@ def _world(rule: Node) -> Node | None:
     """The rule's source when it is the whole internet (0.0.0.0/0 or ::/0)."""
     for key in ("CidrIp", "CidrIpv6"):
         source = rule.get(key)
-        if source is None or not isinstance(source.value, str):
-            continue
-        try:
-            if ipaddress.ip_network(source.value.strip(), strict=False).prefixlen == 0:
-                return source
-        except ValueError:
-            continue
+        if source is not None and isinstance(source.value, str) and ports.is_world(source.value):
+            return source
     return None
 
 
@@ -397,11 +380,7 @@ def _eks_public(resource: Resource) -> Iterator[Violation]:
         return
     known, _ = strings(cidrs)
     for cidr in known:
-        try:
-            world = ipaddress.ip_network(cidr.value.strip(), strict=False).prefixlen == 0
-        except ValueError:
-            continue
-        if world:
+        if ports.is_world(cidr.value):
             yield Violation(where(cidr, resource), f"public API endpoint open to {cidr.value}")
 
 

@@ -25,11 +25,11 @@ reference to the document. A statement is judged only when its ``Effect`` is a k
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from glasshouse.iac import ports
 from glasshouse.iac.adapters.terraform import (
     FORMAT,
     POLICY_DOCUMENT,
@@ -48,28 +48,8 @@ from glasshouse.model import Severity
 Evaluate = Callable[[Resource], Iterable[Violation]]
 
 CIS = "CIS AWS Foundations Benchmark v3.0.0"
-ADMIN_PORTS = {22: "SSH", 3389: "RDP"}
-DATABASE_PORTS = {
-    1433: "SQL Server",
-    1434: "SQL Server browser",
-    1521: "Oracle",
-    2379: "etcd",
-    3306: "MySQL/MariaDB",
-    5432: "PostgreSQL",
-    5439: "Redshift",
-    5984: "CouchDB",
-    6379: "Redis",
-    7000: "Cassandra",
-    7001: "Cassandra",
-    8086: "InfluxDB",
-    9042: "Cassandra",
-    9200: "Elasticsearch/OpenSearch",
-    9300: "Elasticsearch/OpenSearch",
-    11211: "Memcached",
-    27017: "MongoDB",
-    27018: "MongoDB",
-    27019: "MongoDB",
-}
+ADMIN_PORTS = ports.names(ports.ADMIN_PORTS)
+DATABASE_PORTS = ports.names(ports.DATABASE_PORTS)
 SECURITY_GROUPS = frozenset({"aws_security_group", "aws_default_security_group"})
 INGRESS_KINDS = frozenset(
     {*SECURITY_GROUPS, "aws_security_group_rule", "aws_vpc_security_group_ingress_rule"}
@@ -141,13 +121,6 @@ def _integer(node: Node | None) -> Any:
     return None
 
 
-def _is_world(cidr: str) -> bool:
-    try:
-        return ipaddress.ip_network(cidr.strip(), strict=False).prefixlen == 0
-    except ValueError:
-        return False
-
-
 def _world_sources(*nodes: Node | None) -> list[Node]:
     """The known CIDRs among ``nodes`` (strings or lists of them) that cover every address."""
     found: list[Node] = []
@@ -155,7 +128,7 @@ def _world_sources(*nodes: Node | None) -> list[Node]:
         if node is None:
             continue
         items = list(node.elements()) if isinstance(node.value, list) else [node]
-        found.extend(item for item in items if (t := item.text()) is not None and _is_world(t))
+        found.extend(item for item in items if (t := item.text()) is not None and ports.is_world(t))
     return found
 
 

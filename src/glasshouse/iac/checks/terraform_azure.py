@@ -21,6 +21,7 @@ import ipaddress
 import textwrap
 from collections.abc import Callable, Iterable, Iterator
 
+from glasshouse.iac import ports
 from glasshouse.iac.adapters.terraform import FORMAT
 from glasshouse.iac.check import Check, Example
 from glasshouse.iac.model import UNKNOWN, Node, Resource, Violation
@@ -113,12 +114,7 @@ def line(node: Node | None, *fallbacks: Node | Resource | None) -> int | None:
     return None
 
 
-def world(value: str) -> bool:
-    """A CIDR that is the whole address space (``0.0.0.0/0``, ``::/0``)."""
-    try:
-        return ipaddress.ip_network(value.strip(), strict=False).prefixlen == 0
-    except ValueError:
-        return False
+world = ports.is_world  # a CIDR that is the whole address space (0.0.0.0/0, ::/0)
 
 
 def port_range(value: str) -> tuple[int, int] | None:
@@ -193,21 +189,8 @@ def tf_check(
 
 
 # Ports shared with terraform_gcp: name, and the protocols on which the service listens.
-ADMIN_PORTS: dict[int, tuple[str, frozenset[str]]] = {
-    22: ("SSH", frozenset({"tcp"})),
-    3389: ("RDP", frozenset({"tcp", "udp"})),
-}
-DATABASE_PORTS: dict[int, tuple[str, frozenset[str]]] = {
-    1433: ("SQL Server", frozenset({"tcp"})),
-    1521: ("Oracle", frozenset({"tcp"})),
-    3306: ("MySQL", frozenset({"tcp"})),
-    5432: ("PostgreSQL", frozenset({"tcp"})),
-    6379: ("Redis", frozenset({"tcp"})),
-    9042: ("Cassandra", frozenset({"tcp"})),
-    9200: ("Elasticsearch", frozenset({"tcp"})),
-    11211: ("Memcached", frozenset({"tcp", "udp"})),
-    27017: ("MongoDB", frozenset({"tcp"})),
-}
+ADMIN_PORTS = ports.ADMIN_PORTS
+DATABASE_PORTS = ports.DATABASE_PORTS
 ALL_PROTOCOLS = "all"
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 
+from glasshouse.iac import ports
 from glasshouse.iac.check import Check, Example
 from glasshouse.iac.model import Resource, Violation
 from glasshouse.model.severity import Severity
 
 FORMAT = "compose"
 _SERVICE = frozenset({"service"})
-_DATABASE_PORTS = {3306: "MySQL", 5432: "PostgreSQL", 6379: "Redis", 27017: "MongoDB"}
+_DATABASE_PORTS = ports.names(ports.DATABASE_PORTS)
 _ALL_INTERFACES = frozenset({"", "0.0.0.0", "::", "[::]"})  # noqa: S104 - matched, not bound
 
 

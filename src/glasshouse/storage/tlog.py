@@ -38,7 +38,7 @@ from typing import Any, cast
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import CursorResult, event, insert, select, tuple_, update
+from sqlalchemy import CursorResult, event, insert, select, text, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -210,6 +210,24 @@ class Label:
     event_id: int | None = None
 
 
+# On PostgreSQL an append's entries and nodes are inserted with one statement each over
+# arrays (one round trip, a short statement text), not a pipelined statement per row.
+_INSERT_ENTRIES = text(
+    "INSERT INTO log_entries (idx, data, kind, project_id, run_id, event_id, logged_at) "
+    "SELECT * FROM unnest(CAST(:idx AS bigint[]), CAST(:data AS bytea[]), "
+    "CAST(:kind AS text[]), CAST(:project_id AS integer[]), CAST(:run_id AS bigint[]), "
+    "CAST(:event_id AS bigint[]), CAST(:logged_at AS timestamp[]))"
+)
+_INSERT_NODES = text(
+    "INSERT INTO log_nodes (level, idx, hash) SELECT * FROM unnest(CAST(:level AS smallint[]), "
+    "CAST(:idx AS bigint[]), CAST(:hash AS bytea[]))"
+)
+
+
+def _columns(rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
+    return {name: [row[name] for row in rows] for name in rows[0]}
+
+
 class SQLLogStorage:
     """``evidence.log.LogStorage`` on one SQLAlchemy session (its transaction)."""
 
@@ -246,26 +264,30 @@ class SQLLogStorage:
         labels = list(self.labels) or [Label("?")] * len(entries)
         if len(labels) != len(entries):
             raise LogError("each entry needs its label")
+        pg = self.session.get_bind().dialect.name == "postgresql"
         if entries:
-            self.session.execute(
-                insert(LogEntryRow),
-                [
-                    {
-                        "idx": first_index + i,
-                        "data": data,
-                        "kind": label.kind,
-                        "project_id": label.project_id,
-                        "run_id": label.run_id,
-                        "event_id": label.event_id,
-                        "logged_at": at,
-                    }
-                    for i, (data, label) in enumerate(zip(entries, labels, strict=True))
-                ],
-            )
+            rows = [
+                {
+                    "idx": first_index + i,
+                    "data": data,
+                    "kind": label.kind,
+                    "project_id": label.project_id,
+                    "run_id": label.run_id,
+                    "event_id": label.event_id,
+                    "logged_at": at,
+                }
+                for i, (data, label) in enumerate(zip(entries, labels, strict=True))
+            ]
+            if pg:
+                self.session.execute(_INSERT_ENTRIES, _columns(rows))
+            else:
+                self.session.execute(insert(LogEntryRow), rows)
         if nodes:
-            self.session.execute(
-                insert(LogNode), [{"level": lv, "idx": ix, "hash": h} for lv, ix, h in nodes]
-            )
+            node_rows = [{"level": lv, "idx": ix, "hash": h} for lv, ix, h in nodes]
+            if pg:
+                self.session.execute(_INSERT_NODES, _columns(node_rows))
+            else:
+                self.session.execute(insert(LogNode), node_rows)
 
     def entries(self, start: int, end: int) -> Sequence[tuple[int, bytes]]:
         rows = self.session.execute(
